@@ -1,0 +1,1 @@
+"""Build pipeline: checkpoint -> frozen graph -> TF.js model -> web bundle -> static site."""

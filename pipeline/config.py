@@ -1,0 +1,114 @@
+"""The project's settings: the `[tool.modelsite]` table of pyproject.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ARCHITECTURES = ("mobilenet_v2",)
+QUANTIZATIONS = ("none", "float16", "uint8")
+
+# Lets a caller (a test, a CI job) build with another settings file without editing this one.
+CONFIG_ENV = "MODELSITE_CONFIG"
+
+
+class ConfigError(Exception):
+    """A settings file that cannot be used; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    checkpoint_dir: Path
+    architecture: str
+    alpha: float
+    input_size: int
+    output_dir: Path
+    quantization: str
+    shard_size_bytes: int
+    batch_size: int
+    serve_host: str
+    serve_port: int
+
+    @property
+    def frozen_dir(self) -> Path:
+        return self.output_dir / "frozen"
+
+    @property
+    def tfjs_dir(self) -> Path:
+        return self.output_dir / "tfjs"
+
+    @property
+    def node_dir(self) -> Path:
+        return self.output_dir / "node"
+
+    @property
+    def bundle_dir(self) -> Path:
+        return self.output_dir / "bundle"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.output_dir / "site"
+
+    @property
+    def web_dir(self) -> Path:
+        return self.root / "web"
+
+
+def _field(table: dict, name: str, kind: type, source: Path):
+    if name not in table:
+        raise ConfigError(f"{source}: [tool.modelsite] has no '{name}'")
+    value = table[name]
+    accepted = (int, float) if kind is float else kind  # `alpha = 1` is a float too
+    # bool is an int in Python; a setting like `alpha = true` is still a mistake
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise ConfigError(
+            f"{source}: [tool.modelsite] {name} = {value!r} should be a {kind.__name__}"
+        )
+    return value
+
+
+def load(root: Path | str = ".") -> Config:
+    root = Path(root).resolve()
+    source = Path(os.environ.get(CONFIG_ENV) or root / "pyproject.toml").resolve()
+    try:
+        document = tomllib.loads(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{source}: cannot read settings ({error.strerror})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML ({error})") from error
+    table = document.get("tool", {}).get("modelsite")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: no [tool.modelsite] table")
+
+    base = source.parent
+    config = Config(
+        root=root,
+        checkpoint_dir=(base / _field(table, "checkpoint_dir", str, source)).resolve(),
+        architecture=_field(table, "architecture", str, source),
+        alpha=float(_field(table, "alpha", float, source)),
+        input_size=_field(table, "input_size", int, source),
+        output_dir=(base / _field(table, "output_dir", str, source)).resolve(),
+        quantization=_field(table, "quantization", str, source),
+        shard_size_bytes=_field(table, "shard_size_bytes", int, source),
+        batch_size=_field(table, "batch_size", int, source),
+        serve_host=_field(table, "serve_host", str, source),
+        serve_port=_field(table, "serve_port", int, source),
+    )
+    checks = [
+        (config.architecture in ARCHITECTURES, "architecture", f"one of {ARCHITECTURES}"),
+        (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
+        (config.alpha > 0, "alpha", "positive"),
+        (config.input_size >= 32, "input_size", "at least 32"),
+        (config.shard_size_bytes > 0, "shard_size_bytes", "positive"),
+        (1 <= config.batch_size <= 1024, "batch_size", "between 1 and 1024"),
+        (0 <= config.serve_port <= 65535, "serve_port", "a port number"),
+    ]
+    for ok, name, expected in checks:
+        if not ok:
+            raise ConfigError(
+                f"{source}: [tool.modelsite] {name} = {table[name]!r} should be {expected}"
+            )
+    return config

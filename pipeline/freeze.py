@@ -1,0 +1,140 @@
+"""Stage 1: the newest checkpoint -> a frozen inference graph with its labels embedded.
+
+The graph takes float32 pixels 0-255 (NHWC, any batch size) and has three named outputs:
+`logits`, `probabilities` and `labels` (the class names as a UTF-8 string tensor).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline import checkpoints
+from pipeline.config import Config
+from pipeline.files import write_atomically
+
+INPUT_NAME = "pixels"
+OUTPUT_NAMES = ("logits", "probabilities", "labels")
+PARITY_TOLERANCE = 1e-4
+
+
+class ParityError(Exception):
+    """The frozen graph does not compute what the restored model computes."""
+
+
+def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
+    """Writes the frozen graph to `graph_path` and what later stages need to know about it
+    (labels, input size, checkpoint step and fingerprint) to `info_path` as JSON.
+
+    Both are serialized deterministically: an unchanged checkpoint gives unchanged bytes, so
+    the stages after this one see nothing new.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    from pipeline.network import build_classifier
+
+    prefix = checkpoints.latest_prefix(config.checkpoint_dir)
+    labels = checkpoints.read_labels(config.checkpoint_dir / checkpoints.LABELS_NAME)
+    # Keras numbers unnamed layers per process, and layer names become node names.
+    keras.backend.clear_session()
+    model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
+    step = checkpoints.restore(prefix, model)
+    size = config.input_size
+
+    @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32, INPUT_NAME)])
+    def infer(pixels):
+        # training=False: BatchNorm on its moving statistics, dropout off
+        logits = model(pixels, training=False)
+        return {
+            "logits": tf.identity(logits, name="logits"),
+            "probabilities": tf.identity(tf.nn.softmax(logits), name="probabilities"),
+            "labels": tf.identity(tf.constant(labels, dtype=tf.string), name="labels"),
+        }
+
+    frozen = convert_variables_to_constants_v2(infer.get_concrete_function())
+    graph_def = frozen.graph.as_graph_def()
+    # Captured weights come out in set order; sorted by name, the bytes are reproducible.
+    nodes = sorted(graph_def.node, key=lambda node: node.name)
+    del graph_def.node[:]
+    graph_def.node.extend(nodes)
+
+    batch = np.random.default_rng(0).uniform(0, 255, (4, size, size, 3)).astype(np.float32)
+    expected = model(batch, training=False).numpy()
+    outputs = run_graph(graph_def, batch)
+    difference = float(np.max(np.abs(outputs["logits"] - expected)))
+    if difference > PARITY_TOLERANCE:
+        raise ParityError(
+            f"{prefix}: frozen graph logits differ from the restored model's by {difference:.2e}"
+            f" (tolerance {PARITY_TOLERANCE:.0e})"
+        )
+    if [label.decode("utf-8") for label in outputs["labels"]] != labels:
+        raise ParityError(f"{prefix}: labels did not survive freezing")
+
+    info = {
+        "architecture": config.architecture,
+        "alpha": config.alpha,
+        "input_size": size,
+        "labels": labels,
+        "checkpoint_step": step,
+        "checkpoint_fingerprint": checkpoints.fingerprint(prefix),
+        "input": INPUT_NAME,
+        "outputs": list(OUTPUT_NAMES),
+    }
+    write_atomically(graph_path, graph_def.SerializeToString(deterministic=True))
+    info_text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_atomically(info_path, info_text.encode("utf-8"))
+
+
+def run_graph(graph_def, pixels) -> dict:
+    """Runs a frozen graph (as written by `freeze`) on a batch of pixels."""
+    import tensorflow as tf
+
+    def load():
+        tf.compat.v1.import_graph_def(graph_def, name="")
+
+    wrapped = tf.compat.v1.wrap_function(load, [])
+    graph = wrapped.graph
+    run = wrapped.prune(
+        graph.get_tensor_by_name(f"{INPUT_NAME}:0"),
+        [graph.get_tensor_by_name(f"{name}:0") for name in OUTPUT_NAMES],
+    )
+    return {name: value.numpy() for name, value in zip(OUTPUT_NAMES, run(tf.constant(pixels)))}
+
+
+def load_graph_def(path: Path):
+    import tensorflow as tf
+
+    graph_def = tf.compat.v1.GraphDef()
+    graph_def.ParseFromString(Path(path).read_bytes())
+    return graph_def
+
+
+def task(config: Config) -> dict:
+    graph_path = config.frozen_dir / "model.pb"
+    info_path = config.frozen_dir / "model-info.json"
+    return {
+        "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
+        "file_dep": [str(path) for path in checkpoint_dependencies(config)],
+        "targets": [str(graph_path), str(info_path)],
+        "actions": [(freeze, [config, graph_path, info_path])],
+        "clean": True,
+    }
+
+
+def checkpoint_dependencies(config: Config) -> list[Path]:
+    """The index file, the labels and the files of the checkpoint the index names.
+
+    When the index is missing or broken only it is listed, and the action reports why.
+    """
+    index = config.checkpoint_dir / checkpoints.INDEX_NAME
+    labels = config.checkpoint_dir / checkpoints.LABELS_NAME
+    try:
+        prefix = checkpoints.latest_prefix(config.checkpoint_dir)
+    except checkpoints.CheckpointError:
+        return [index]
+    return [index, labels, *checkpoints.files_of(prefix)]
