@@ -112,3 +112,8 @@ def load(root: Path | str = ".") -> Config:
                 f"{source}: [tool.modelsite] {name} = {table[name]!r} should be {expected}"
             )
     return config
+
+
+def settings_of(config: Config, *names: str) -> dict:
+    """The named settings as plain values, for doit's `config_changed`."""
+    return {name: getattr(config, name) for name in names}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 
@@ -16,3 +17,21 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def fresh_directory(target: Path) -> Path:
+    """An empty sibling of `target` to build into before `replace_directory`."""
+    staging = target.with_name(f".{target.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def replace_directory(new: Path, target: Path) -> None:
+    """Puts directory `new` in the place of `target` (two renames, no copying), so a reader
+    never finds files of two builds mixed in it."""
+    retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(new, target)
+    shutil.rmtree(retired, ignore_errors=True)

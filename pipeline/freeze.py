@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from doit.tools import config_changed
+
 from pipeline import checkpoints
-from pipeline.config import Config
+from pipeline.config import Config, settings_of
 from pipeline.files import write_atomically
+from pipeline.quiet import import_tensorflow
 
 INPUT_NAME = "pixels"
 OUTPUT_NAMES = ("logits", "probabilities", "labels")
@@ -29,9 +32,9 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
     Both are serialized deterministically: an unchanged checkpoint gives unchanged bytes, so
     the stages after this one see nothing new.
     """
+    tf = import_tensorflow()
     import keras
     import numpy as np
-    import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2,
     )
@@ -122,6 +125,7 @@ def task(config: Config) -> dict:
         "file_dep": [str(path) for path in checkpoint_dependencies(config)],
         "targets": [str(graph_path), str(info_path)],
         "actions": [(freeze, [config, graph_path, info_path])],
+        "uptodate": [config_changed(settings_of(config, "architecture", "alpha", "input_size"))],
         "clean": True,
     }
 

@@ -1,0 +1,41 @@
+"""doit tasks: checkpoint -> frozen graph -> TF.js model -> web bundle -> static site.
+
+Each stage lives in pipeline/; this file only wires them up. Nothing heavy is imported
+here, so a build with nothing to do stays fast.
+"""
+
+from pathlib import Path
+
+from pipeline import bundle, convert, freeze, node, site
+from pipeline import config as settings
+
+CONFIG = settings.load(Path(__file__).parent)
+CONFIG.output_dir.mkdir(parents=True, exist_ok=True)  # doit opens its state file there
+
+DOIT_CONFIG = {
+    "default_tasks": ["site"],
+    # sqlite commits each task's state as it finishes; a killed build keeps what it did
+    "backend": "sqlite3",
+    "dep_file": str(CONFIG.output_dir / "doit-state.sqlite3"),
+    "verbosity": 2,
+}
+
+
+def task_freeze():
+    return freeze.task(CONFIG)
+
+
+def task_convert():
+    return convert.task(CONFIG)
+
+
+def task_node():
+    return node.task(CONFIG)
+
+
+def task_bundle():
+    return bundle.task(CONFIG)
+
+
+def task_site():
+    return site.task(CONFIG)

@@ -1,0 +1,74 @@
+"""Stage 4: the web app -> `artifacts/bundle` (index.html, one script, the TF.js .wasm files).
+
+Nothing here depends on the model, so a retrain never runs webpack again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from pipeline import node
+from pipeline.config import Config
+from pipeline.files import fresh_directory, replace_directory
+
+WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
+
+
+class BundleError(Exception):
+    """The web app did not build; the message carries webpack's or tsc's report."""
+
+
+def bundle(config: Config, output_dir: Path) -> None:
+    output_dir = Path(output_dir)
+    staging = fresh_directory(output_dir)
+    try:
+        node.run_node(
+            config,
+            ["node_modules/webpack/bin/webpack.js", "--env", f"outputDir={staging}"],
+        )
+        scripts = sorted(staging.glob("app.*.js"))
+        if len(scripts) != 1:
+            raise BundleError(f"{staging}: expected one app.*.js from webpack, found {scripts}")
+        wasm_dir = staging / f"wasm-{_digest(sorted((config.web_dir / WASM_PACKAGE).glob('*.wasm')))}"
+        wasm_dir.mkdir()
+        for binary in (config.web_dir / WASM_PACKAGE).glob("*.wasm"):
+            shutil.copy2(binary, wasm_dir / binary.name)
+        # Script and .wasm names carry content hashes; index.html names both, so publishing
+        # index.html last switches readers over to a complete new set in one step.
+        template = (config.web_dir / "src" / "index.html").read_text(encoding="utf-8")
+        page = template.replace("{{script}}", scripts[0].name).replace(
+            "{{wasm_path}}", f"{wasm_dir.name}/"
+        )
+        (staging / "index.html").write_text(page, encoding="utf-8")
+        replace_directory(staging, output_dir)
+    except node.NodeError as error:
+        raise BundleError(f"web/src did not build:\n{error}") from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def sources(config: Config) -> list[Path]:
+    """Every file webpack reads from the project (node_modules stands behind its marker)."""
+    web = config.web_dir
+    tree = sorted(path for path in (web / "src").rglob("*") if path.is_file())
+    return [*tree, web / "webpack.config.js", web / "tsconfig.json", node.installed_marker(config)]
+
+
+def task(config: Config) -> dict:
+    return {
+        "doc": "web/src -> page, script (worker inlined) and .wasm files (artifacts/bundle)",
+        "file_dep": [str(path) for path in sources(config)],
+        "targets": [str(config.bundle_dir / "index.html")],
+        "actions": [(bundle, [config, config.bundle_dir])],
+        "clean": [(shutil.rmtree, [config.bundle_dir, True])],
+    }

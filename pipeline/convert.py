@@ -1,0 +1,60 @@
+"""Stage 2: frozen graph -> TensorFlow.js graph model (`model.json` + weight shards)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from doit.tools import config_changed
+
+from pipeline import freeze as freezing
+from pipeline.config import Config, settings_of
+from pipeline.files import fresh_directory, replace_directory
+from pipeline.quiet import import_tensorflow
+
+METADATA_KEY = "classifier"
+_QUANTIZATION_MAPS = {"none": None, "float16": {"float16": True}, "uint8": {"uint8": True}}
+
+
+def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path) -> None:
+    """Converts the frozen graph with the tensorflowjs converter into `output_dir`.
+
+    The model is written to a fresh directory that then replaces `output_dir` whole, so shards
+    of an earlier conversion never linger beside a new `model.json`.
+    """
+    import_tensorflow()
+    from tensorflowjs.converters.tf_saved_model_conversion_v2 import convert_tf_frozen_model
+
+    info = json.loads(Path(info_path).read_text(encoding="utf-8"))
+    metadata = {
+        key: info[key]
+        for key in ("labels", "input_size", "checkpoint_step", "checkpoint_fingerprint")
+    }
+    metadata["quantization"] = config.quantization
+    staging = fresh_directory(Path(output_dir))
+    try:
+        convert_tf_frozen_model(
+            str(graph_path),
+            ",".join(freezing.OUTPUT_NAMES),
+            str(staging),
+            quantization_dtype_map=_QUANTIZATION_MAPS[config.quantization],
+            weight_shard_size_bytes=config.shard_size_bytes,
+            metadata={METADATA_KEY: metadata},
+        )
+        replace_directory(staging, Path(output_dir))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def task(config: Config) -> dict:
+    graph_path = config.frozen_dir / "model.pb"
+    info_path = config.frozen_dir / "model-info.json"
+    return {
+        "doc": "frozen graph -> TensorFlow.js graph model and weight shards (artifacts/tfjs)",
+        "file_dep": [str(graph_path), str(info_path)],
+        "targets": [str(config.tfjs_dir / "model.json")],
+        "actions": [(convert, [config, graph_path, info_path, config.tfjs_dir])],
+        "uptodate": [config_changed(settings_of(config, "quantization", "shard_size_bytes"))],
+        "clean": [(shutil.rmtree, [config.tfjs_dir, True])],
+    }

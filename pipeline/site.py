@@ -1,0 +1,111 @@
+"""Stage 5: bundle + model -> `artifacts/site`, published so readers never see a mix.
+
+Files that a build adds have content-hashed names (script, .wasm directory, model
+directory), so they never overwrite a file a reader may be loading. Then `manifest.json`
+(which model to load) and `index.html` (which script and .wasm to load) are each replaced
+in one rename. Files of the previous publish stay for pages that loaded just before it;
+older ones are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from doit.tools import config_changed
+
+from pipeline.config import Config, settings_of
+from pipeline.files import fresh_directory, replace_directory, write_atomically
+
+MANIFEST_NAME = "manifest.json"
+PAGE_NAME = "index.html"
+HISTORY_NAME = "published.json"
+KEEP_PUBLISHES = 2
+
+
+def publish(config: Config, bundle_dir: Path, model_dir: Path, info_path: Path) -> None:
+    site = config.site_dir
+    site.mkdir(parents=True, exist_ok=True)
+    info = json.loads(Path(info_path).read_text(encoding="utf-8"))
+
+    model_name = f"models/{_tree_digest(model_dir)}"
+    _add_once(model_dir, site / model_name)
+    entries = {model_name}
+    for item in sorted(Path(bundle_dir).iterdir()):
+        if item.name != PAGE_NAME:
+            _add_once(item, site / item.name)
+            entries.add(item.name)
+
+    manifest = {
+        "model": f"{model_name}/model.json",
+        "batchSize": config.batch_size,
+        "inputSize": info["input_size"],
+        "labels": info["labels"],
+        "checkpointStep": info["checkpoint_step"],
+        "checkpointFingerprint": info["checkpoint_fingerprint"],
+        "quantization": config.quantization,
+    }
+    manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(site / MANIFEST_NAME, manifest_text.encode("utf-8"))
+    write_atomically(site / PAGE_NAME, (Path(bundle_dir) / PAGE_NAME).read_bytes())
+    _forget_old_publishes(site, sorted(entries))
+
+
+def _tree_digest(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _add_once(source: Path, target: Path) -> None:
+    """Copies a content-named file or directory into the site unless it is there already."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        staging = fresh_directory(target)
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+        replace_directory(staging, target)
+    else:
+        write_atomically(target, source.read_bytes())
+
+
+def _forget_old_publishes(site: Path, entries: list[str]) -> None:
+    history_path = site.parent / HISTORY_NAME
+    try:
+        history = json.loads(history_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        history = []
+    history = [*[kept for kept in history if kept != entries], entries][-KEEP_PUBLISHES:]
+    write_atomically(history_path, json.dumps(history, indent=1).encode("utf-8"))
+    keep = {entry for kept in history for entry in kept} | {MANIFEST_NAME, PAGE_NAME, "models"}
+    for path in [*site.iterdir(), *(site / "models").iterdir()]:
+        if str(path.relative_to(site)) not in keep and not path.name.startswith("."):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+def task(config: Config) -> dict:
+    info_path = config.frozen_dir / "model-info.json"
+    return {
+        "doc": "bundle + model -> static site, published atomically (artifacts/site)",
+        "file_dep": [
+            str(config.bundle_dir / PAGE_NAME),
+            str(config.tfjs_dir / "model.json"),
+            str(info_path),
+        ],
+        "targets": [str(config.site_dir / PAGE_NAME), str(config.site_dir / MANIFEST_NAME)],
+        "actions": [(publish, [config, config.bundle_dir, config.tfjs_dir, info_path])],
+        "uptodate": [config_changed(settings_of(config, "batch_size", "quantization"))],
+        "clean": [
+            (shutil.rmtree, [config.site_dir, True]),
+            (Path.unlink, [config.output_dir / HISTORY_NAME, True]),
+        ],
+    }

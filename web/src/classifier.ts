@@ -1,0 +1,95 @@
+// The page's one handle on the worker: requests become promises, and a crashed worker is
+// replaced without the UI having to know.
+import ClassifierWorker from './classifier.worker?worker';
+import type { BatchResult, ImageInput, LoadOptions, ModelInfo, PageMessage, WorkerMessage } from './protocol';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?(fraction: number): void;
+  onBatch?(batch: BatchResult): void;
+}
+
+export interface ClassifyResult {
+  /** Live tensors in the worker after the request: equal to ModelInfo.baselineTensors. */
+  tensors: number;
+}
+
+export class Classifier {
+  private worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private options?: LoadOptions;
+  private loading?: Promise<ModelInfo>;
+
+  constructor() {
+    this.worker = this.startWorker();
+  }
+
+  /** Loads (or reloads) the model; resolves once it has warmed up. */
+  load(options: LoadOptions, onProgress?: (fraction: number) => void): Promise<ModelInfo> {
+    this.options = options;
+    this.loading = this.request<ModelInfo>({ kind: 'load', id: 0, options }, { onProgress });
+    return this.loading;
+  }
+
+  /** Classifies images in the worker's fixed batches; `onBatch` sees each batch as it ends. */
+  async classify(images: ImageInput[], onBatch?: (batch: BatchResult) => void): Promise<ClassifyResult> {
+    if (!this.loading) throw new Error('load the model first');
+    await this.loading;
+    return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch });
+  }
+
+  private request<T>(message: PageMessage, handlers: Omit<Pending, 'resolve' | 'reject'>): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { ...handlers, resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  private startWorker(): Worker {
+    const worker = new ClassifierWorker();
+    worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => this.receive(event.data));
+    worker.addEventListener('error', (event: ErrorEvent) => this.restart(event.message || 'the worker crashed'));
+    return worker;
+  }
+
+  private receive(message: WorkerMessage): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    switch (message.kind) {
+      case 'progress':
+        pending.onProgress?.(message.fraction);
+        return;
+      case 'batch':
+        pending.onBatch?.(message.batch);
+        return;
+      case 'loaded':
+        this.pending.delete(message.id);
+        pending.resolve(message.info);
+        return;
+      case 'done':
+        this.pending.delete(message.id);
+        pending.resolve({ tensors: message.tensors });
+        return;
+      case 'failed':
+        this.pending.delete(message.id);
+        pending.reject(new Error(message.message));
+        return;
+    }
+  }
+
+  /** Rejects everything in flight, then brings up a fresh worker with the same model. */
+  private restart(reason: string): void {
+    this.worker.terminate();
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    for (const pending of failed) pending.reject(new Error(`classifier worker failed: ${reason}`));
+    this.worker = this.startWorker();
+    if (this.options) {
+      this.loading = this.request<ModelInfo>({ kind: 'load', id: 0, options: this.options }, {});
+      this.loading.catch(() => undefined); // reported to whoever awaits it next
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// Messages between the page and the classifier worker. The page never touches TF.js:
+// everything it learns about the model arrives through these.
+
+/** Pixels of one image, RGBA row-major, as ImageData holds them. */
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray<ArrayBuffer>;
+}
+
+/** An image to classify: a file the worker decodes itself, or pixels cut by the page. */
+export type ImageInput = Blob | Pixels;
+
+export interface Prediction {
+  label: string;
+  score: number;
+}
+
+/** The top predictions for one image, best first, or why it could not be classified. */
+export type ImageResult = { predictions: Prediction[] } | { error: string };
+
+export type BackendName = 'wasm' | 'cpu' | 'webgl';
+
+export interface LoadOptions {
+  /** Absolute URL of model.json (the worker runs from a blob: URL; relative URLs break). */
+  modelUrl: string;
+  /** Absolute URL of the directory holding the TF.js .wasm binaries. */
+  wasmPath: string;
+  batchSize: number;
+  /** Force a backend instead of the fastest available one (benchmarks, fallbacks). */
+  backend?: BackendName;
+}
+
+export interface ModelInfo {
+  backend: BackendName;
+  /** WASM features in use, e.g. "simd, 2 threads"; empty for other backends. */
+  features: string;
+  labels: string[];
+  inputSize: number;
+  batchSize: number;
+  loadMs: number;
+  warmupMs: number;
+  /** Live tensors once the model is loaded: every request must return to this. */
+  baselineTensors: number;
+}
+
+export type PageMessage =
+  | { kind: 'load'; id: number; options: LoadOptions }
+  | { kind: 'classify'; id: number; images: ImageInput[] };
+
+export interface BatchResult {
+  /** Index of the batch's first image in the request. */
+  offset: number;
+  results: ImageResult[];
+  milliseconds: number;
+}
+
+export type WorkerMessage =
+  | { kind: 'progress'; id: number; fraction: number }
+  | { kind: 'loaded'; id: number; info: ModelInfo }
+  | { kind: 'batch'; id: number; batch: BatchResult }
+  | { kind: 'done'; id: number; tensors: number }
+  | { kind: 'failed'; id: number; message: string };

@@ -1,0 +1,26 @@
+// Builds the page: one script with the classifier worker inlined (a blob: URL), so the
+// site needs no second file and the worker cannot get out of step with the page.
+const path = require('path');
+
+module.exports = (env = {}) => ({
+  mode: 'production',
+  entry: { app: path.resolve(__dirname, 'src/main.ts') },
+  output: {
+    path: path.resolve(env.outputDir || path.join(__dirname, 'dist')),
+    filename: '[name].[contenthash:12].js',
+    // The page knows its own URL; the inlined worker does not (it runs from a blob:).
+    publicPath: '',
+    clean: true,
+  },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [
+      // `import Worker from './x?worker'`. Must come before ts-loader's rule: it hands the
+      // worker's module (compiled by ts-loader) to a child compiler and inlines the result.
+      { resourceQuery: /^\?worker$/, loader: 'worker-loader', options: { inline: 'no-fallback' } },
+      { test: /\.ts$/, loader: 'ts-loader', options: { onlyCompileBundledFiles: true } },
+    ],
+  },
+  performance: { hints: false },
+  stats: 'errors-warnings',
+});
