@@ -21,6 +21,13 @@ module.exports = (env = {}) => ({
       { test: /\.ts$/, loader: 'ts-loader', options: { onlyCompileBundledFiles: true } },
     ],
   },
+  optimization: {
+    minimizeOptions: {
+      // The WASM backend starts its threads from the source text of one of its functions,
+      // which must keep its `typeof x === 'undefined'` guards for names only the page has.
+      javascript: { compress: { passes: 2, typeofs: false } },
+    },
+  },
   performance: { hints: false },
   stats: 'errors-warnings',
 });

@@ -1,7 +1,7 @@
 // The worker owns TF.js and the model: loading, backend choice, warm-up, batching.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 
 import type {
@@ -61,6 +61,8 @@ async function handle(message: PageMessage): Promise<void> {
 async function load(id: number, options: LoadOptions): Promise<Loaded> {
   const started = performance.now();
   setWasmPaths(options.wasmPath);
+  // The backend's default leaves a core idle on small machines; inference wants them all.
+  setThreadsCount(navigator.hardwareConcurrency || 1);
   const backend = await startBackend(options.backend);
   const model = await loadGraphModel(options.modelUrl, {
     onProgress: (fraction) => scope.postMessage({ kind: 'progress', id, fraction }),
@@ -115,7 +117,7 @@ async function backendFeatures(backend: BackendName): Promise<string> {
   if (backend !== 'wasm') return '';
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = getThreadsCount();
-  return [simd ? 'SIMD' : 'no SIMD', threads > 1 ? `${threads} threads` : 'no threads'].join(', ');
+  return [simd ? 'SIMD' : 'no SIMD', threads > 1 ? `${threads} threads` : 'one thread'].join(', ');
 }
 
 function decodeLabels(values: ArrayLike<unknown>): string[] {
