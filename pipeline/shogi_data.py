@@ -1,0 +1,394 @@
+"""Training data made from the CC0 piece and board images in pipeline/assets/shogi-images.
+
+Two generators share one way of drawing pieces on a board texture:
+- `random_squares`: classifier inputs that look like squares cut from board screenshots;
+- `random_board`: a whole board with a random plausible position, and its SFEN board part.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import checkpoints, squares
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets" / "shogi-images"
+PIECES_DIR = ASSETS_DIR / "pieces"
+BOARDS_DIR = ASSETS_DIR / "boards"
+
+# The original classifier's classes, in its output order. B_ is sente, W_ is gote.
+LABELS = (
+    "BLANK",
+    "B_FU", "B_KY", "B_KE", "B_GI", "B_KI", "B_KA", "B_HI", "B_OU",
+    "B_TO", "B_NY", "B_NK", "B_NG", "B_UM", "B_RY",
+    "W_FU", "W_KY", "W_KE", "W_GI", "W_KI", "W_KA", "W_HI", "W_OU",
+    "W_TO", "W_NY", "W_NK", "W_NG", "W_UM", "W_RY",
+)  # fmt: skip
+BLANK = "BLANK"
+
+# Piece image file names (SIDE_KIND.png) -> label parts; the table in the assets README.
+SIDES = {"black": "B", "white": "W"}
+KINDS = {
+    "pawn": "FU", "lance": "KY", "knight": "KE", "silver": "GI", "gold": "KI",
+    "bishop": "KA", "rook": "HI", "king": "OU", "king2": "OU",
+    "prom_pawn": "TO", "prom_lance": "NY", "prom_knight": "NK", "prom_silver": "NG",
+    "horse": "UM", "dragon": "RY",
+}  # fmt: skip
+SFEN_LETTERS = {
+    "FU": "P", "KY": "L", "KE": "N", "GI": "S", "KI": "G", "KA": "B", "HI": "R", "OU": "K",
+    "TO": "+P", "NY": "+L", "NK": "+N", "NG": "+S", "UM": "+B", "RY": "+R",
+}  # fmt: skip
+PROMOTED = {"FU": "TO", "KY": "NY", "KE": "NK", "GI": "NG", "KA": "UM", "HI": "RY"}
+
+# The board textures' grid as measured in the assets README: the outer lines' centres.
+TEXTURE_SIZE = (458, 500)
+TEXTURE_GRID: squares.Box = (6.5, 6.0, 6.5 + 9 * 49.44, 6.0 + 9 * 54.17)
+# A piece on a real board is about this fraction of a square's height.
+PIECE_HEIGHT = 0.9
+
+# One side's pieces in a full set.
+FULL_SET = {"OU": 1, "HI": 1, "KA": 1, "KI": 2, "GI": 2, "KE": 2, "KY": 2, "FU": 9}
+
+Style = dict[str, list]  # label -> its piece images (RGBA PIL images); OU has two
+
+
+class DataError(Exception):
+    """Training input that cannot be used; the message names the file and the cause."""
+
+
+def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
+    """Every style folder of `pieces_dir` (style name -> Style), each complete and readable."""
+    pieces_dir = Path(pieces_dir)
+    folders = (
+        sorted(path for path in pieces_dir.iterdir() if path.is_dir())
+        if (pieces_dir.is_dir())
+        else []
+    )
+    if not folders:
+        raise DataError(f"{pieces_dir}: no piece style folders")
+    expected = {f"{side}_{kind}.png": f"{code}_{KINDS[kind]}" for side, code in SIDES.items()
+                for kind in KINDS}  # fmt: skip
+    styles = {}
+    for folder in folders:
+        for path in sorted(folder.iterdir()):
+            if path.name not in expected:
+                raise DataError(f"{path}: not a piece image this project knows (expected "
+                                "SIDE_KIND.png as listed in the assets README)")  # fmt: skip
+        style: Style = {}
+        for name, label in sorted(expected.items()):
+            path = folder / name
+            if not path.is_file():
+                raise DataError(f"{path}: missing (every style needs all {len(expected)} images)")
+            style.setdefault(label, []).append(_read_image(path).convert("RGBA"))
+        styles[folder.name] = style
+    return styles
+
+
+def load_boards(boards_dir: Path = BOARDS_DIR) -> dict[str, object]:
+    """Every board texture (*.png) of `boards_dir`: name -> RGB PIL image."""
+    paths = sorted(Path(boards_dir).glob("*.png"))
+    if not paths:
+        raise DataError(f"{boards_dir}: no board textures (*.png)")
+    boards = {}
+    for path in paths:
+        image = _read_image(path)
+        # The grid was measured on textures of this size; another size would misplace pieces.
+        if image.size != TEXTURE_SIZE:
+            raise DataError(
+                f"{path}: {image.width}x{image.height}, expected "
+                f"{TEXTURE_SIZE[0]}x{TEXTURE_SIZE[1]} with the measured grid"
+            )
+        boards[path.stem] = image.convert("RGB")
+    return boards
+
+
+def read_labels(path: Path) -> list[str]:
+    """A labels file (one class a line, in output order) whose classes this data can make."""
+    try:
+        labels = checkpoints.read_labels(path)
+    except checkpoints.CheckpointError as error:
+        raise DataError(str(error)) from error
+    for number, label in enumerate(labels, start=1):
+        if label not in LABELS:
+            raise DataError(f"{path}:{number}: unknown label {label!r} (known: {' '.join(LABELS)})")
+    return labels
+
+
+def _read_image(path: Path):
+    from PIL import Image
+
+    try:
+        image = Image.open(path)
+        image.load()  # decodes now, so a truncated file fails here and not mid-training
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise DataError(f"{path}: cannot read ({error})") from error
+    return image
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A piece image on a square: its scale (1 = PIECE_HEIGHT of the square's height), its
+    offset from the square's centre in fractions of the square, and rotation in degrees."""
+
+    image: object
+    scale: float = 1.0
+    dx: float = 0.0
+    dy: float = 0.0
+    angle: float = 0.0
+
+
+def draw_pieces(canvas, grid: squares.Box, placements: dict[tuple[int, int], Placement]) -> None:
+    """Composites pieces onto an RGBA `canvas` whose board grid is `grid`; `placements` is
+    keyed by (file, rank)."""
+    from PIL import Image
+
+    width = (grid[2] - grid[0]) / 9
+    height = (grid[3] - grid[1]) / 9
+    for (file, rank), placement in placements.items():
+        piece = placement.image
+        piece_height = height * PIECE_HEIGHT * placement.scale
+        size = (
+            max(1, round(piece_height * piece.width / piece.height)),
+            max(1, round(piece_height)),
+        )
+        piece = piece.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        if placement.angle:
+            piece = piece.rotate(placement.angle, Image.Resampling.BICUBIC, expand=True)
+        centre_x = grid[0] + (9 - file + 0.5 + placement.dx) * width
+        centre_y = grid[1] + (rank - 0.5 + placement.dy) * height
+        # floor(x + 0.5), not round(): round() ties to even, so a crop's whole-pixel origin
+        # shift could move a piece by a pixel
+        corner = (math.floor(centre_x - piece.width / 2 + 0.5),
+                  math.floor(centre_y - piece.height / 2 + 0.5))  # fmt: skip
+        canvas.alpha_composite(piece, corner)
+
+
+def render_board(texture, placements: dict[tuple[int, int], Placement]):
+    """A board texture with pieces on it, as an RGB PIL image (grid TEXTURE_GRID)."""
+    canvas = texture.convert("RGBA")
+    draw_pieces(canvas, TEXTURE_GRID, placements)
+    return canvas.convert("RGB")
+
+
+# --- boards -----------------------------------------------------------------------------
+
+
+def random_position(rng) -> list[str]:
+    """81 labels in SFEN order (see squares.square_order) for a plausible position: both
+    kings on the board, at most a full set of pieces, no unpromoted piece where it could not
+    move, no two unpromoted pawns of one side on a file."""
+    order = squares.square_order()
+    board: dict[tuple[int, int], str] = {}
+    on_board = rng.uniform(0.3, 1.0)  # sparse endgames to full openings
+    for kind, count in FULL_SET.items():
+        for _ in range(2 * count):
+            if kind != "OU" and rng.random() > on_board:
+                continue  # in a hand
+            side = "B" if rng.random() < 0.5 else "W"
+            if kind == "OU":
+                side = "B" if "B_OU" not in board.values() else "W"
+            shown = PROMOTED[kind] if kind in PROMOTED and rng.random() < 0.25 else kind
+            free = [square for square in order if square not in board
+                    and _may_stand(board, side, shown, *square)]  # fmt: skip
+            if free:
+                board[free[rng.integers(len(free))]] = f"{side}_{shown}"
+    return [board.get(square, BLANK) for square in order]
+
+
+def _may_stand(board: dict, side: str, kind: str, file: int, rank: int) -> bool:
+    # ranks counted from this side's far end: 1 is the last rank it moves towards
+    ahead = rank if side == "B" else 10 - rank
+    if kind in ("FU", "KY") and ahead == 1:
+        return False
+    if kind == "KE" and ahead <= 2:
+        return False
+    if kind == "FU":
+        return all(board.get((file, other)) != f"{side}_FU" for other in range(1, 10))
+    return True
+
+
+def sfen_board(position: list[str]) -> str:
+    """The board part of an SFEN for 81 labels in SFEN order (sente uppercase)."""
+    rows = []
+    for row in range(9):
+        text, empty = "", 0
+        for label in position[row * 9 : row * 9 + 9]:
+            if label == BLANK:
+                empty += 1
+                continue
+            letter = SFEN_LETTERS[label[2:]]
+            text += (str(empty) if empty else "") + (letter if label[0] == "B" else letter.lower())
+            empty = 0
+        rows.append(text + (str(empty) if empty else ""))
+    return "/".join(rows)
+
+
+def random_board(pieces: dict[str, Style], boards: dict, rng, jitter: bool = True):
+    """(RGB PIL board image with grid TEXTURE_GRID, its SFEN board part) for a random
+    plausible position in one random piece style on one random texture. With `jitter`,
+    pieces sit slightly off-centre, scaled and rotated as on a real board."""
+    style = pieces[_choice(rng, sorted(pieces))]
+    texture = boards[_choice(rng, sorted(boards))]
+    position = random_position(rng)
+    placements = {
+        square: _random_placement(style, label, rng, 0.05 if jitter else 0.0)
+        for square, label in zip(squares.square_order(), position)
+        if label != BLANK
+    }
+    return render_board(texture, placements), sfen_board(position)
+
+
+def _random_placement(style: Style, label: str, rng, jitter: float) -> Placement:
+    images = style[label]
+    return Placement(
+        images[rng.integers(len(images))],
+        scale=1 + rng.uniform(-jitter, jitter),
+        dx=rng.uniform(-jitter, jitter),
+        dy=rng.uniform(-jitter, jitter),
+        angle=rng.uniform(-3, 3) * jitter / 0.1,
+    )
+
+
+def _choice(rng, items: list):
+    return items[rng.integers(len(items))]
+
+
+# --- squares ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    """How a screenshot changes a board: the square height it shows the board at, the
+    resampling, how far off the grid was found (fractions of a square, per edge of the grid
+    box), colour changes, blur and JPEG compression."""
+
+    square_height: float
+    resample: int
+    grid_error: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    brightness: float = 1.0
+    contrast: float = 1.0
+    saturation: float = 1.0
+    gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    blur: float = 0.0
+    jpeg_quality: int = 0  # 0: not compressed
+
+
+def random_screenshot(rng) -> Screenshot:
+    from PIL import Image
+
+    resamplers = [Image.Resampling.BILINEAR, Image.Resampling.BICUBIC,
+                  Image.Resampling.LANCZOS, Image.Resampling.BOX, Image.Resampling.NEAREST]  # fmt: skip
+    return Screenshot(
+        square_height=float(rng.uniform(26, 120)),
+        resample=int(_choice(rng, resamplers)),
+        grid_error=tuple(float(error) for error in rng.uniform(-0.04, 0.04, 4)),
+        brightness=float(rng.uniform(0.7, 1.3)),
+        contrast=float(rng.uniform(0.7, 1.3)),
+        saturation=float(rng.uniform(0.5, 1.4)),
+        gains=tuple(float(gain) for gain in rng.uniform(0.85, 1.15, 3)),
+        blur=float(rng.uniform(0.2, 1.2)) if rng.random() < 0.3 else 0.0,
+        jpeg_quality=int(rng.integers(30, 96)) if rng.random() < 0.5 else 0,
+    )
+
+
+def render_square(
+    texture,
+    placements: dict[tuple[int, int], Placement],
+    file: int,
+    rank: int,
+    size: int,
+    screenshot: Screenshot | None = None,
+):
+    """Square (file, rank) of a board texture with pieces on it (and on its neighbours), as
+    squares.cut cuts it from a screenshot of that board: a `size` x `size` RGB PIL image.
+
+    Only the square and its neighbours are drawn; without `screenshot` the result is the
+    square of `render_board(texture, placements)` as squares.cut_board cuts it."""
+    cell = squares.square_box(TEXTURE_GRID, file, rank)
+    width = (TEXTURE_GRID[2] - TEXTURE_GRID[0]) / 9
+    height = (TEXTURE_GRID[3] - TEXTURE_GRID[1]) / 9
+    # one square of context on every side, so neighbours bleed in as they would
+    left = max(0, int(cell[0] - width))
+    top = max(0, int(cell[1] - height))
+    right = min(texture.width, int(cell[2] + width) + 1)
+    bottom = min(texture.height, int(cell[3] + height) + 1)
+    canvas = texture.crop((left, top, right, bottom)).convert("RGBA")
+    grid = _moved(TEXTURE_GRID, -left, -top, 1.0, 1.0)
+    nearby = {square: placement for square, placement in placements.items()
+              if abs(square[0] - file) <= 1 and abs(square[1] - rank) <= 1}  # fmt: skip
+    draw_pieces(canvas, grid, nearby)
+    image = canvas.convert("RGB")
+    if screenshot is not None:
+        image, grid = _photograph(image, grid, screenshot)
+    return squares.cut(image, squares.square_box(grid, file, rank), size)
+
+
+def _moved(grid: squares.Box, dx: float, dy: float, sx: float, sy: float) -> squares.Box:
+    return ((grid[0] + dx) * sx, (grid[1] + dy) * sy, (grid[2] + dx) * sx, (grid[3] + dy) * sy)
+
+
+def _photograph(image, grid: squares.Box, shot: Screenshot):
+    """The image as the screenshot shows it, and where the grid is found in it."""
+    import io
+
+    import numpy as np
+    from PIL import Image, ImageEnhance, ImageFilter
+
+    scale = shot.square_height / ((grid[3] - grid[1]) / 9)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    grid = _moved(grid, 0, 0, size[0] / image.width, size[1] / image.height)
+    image = image.resize(size, shot.resample)
+    image = ImageEnhance.Brightness(image).enhance(shot.brightness)
+    image = ImageEnhance.Contrast(image).enhance(shot.contrast)
+    image = ImageEnhance.Color(image).enhance(shot.saturation)
+    pixels = np.asarray(image, dtype=np.float32) * np.asarray(shot.gains, dtype=np.float32)
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    if shot.blur:
+        image = image.filter(ImageFilter.GaussianBlur(shot.blur))
+    if shot.jpeg_quality:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=shot.jpeg_quality)
+        image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    square_width = (grid[2] - grid[0]) / 9
+    square_height = (grid[3] - grid[1]) / 9
+    error = shot.grid_error
+    found = (grid[0] + error[0] * square_width, grid[1] + error[1] * square_height,
+             grid[2] + error[2] * square_width, grid[3] + error[3] * square_height)  # fmt: skip
+    return image, found
+
+
+def random_squares(
+    pieces: dict[str, Style], boards: dict, labels: list[str], count: int, size: int, rng
+):
+    """`count` training squares, classes balanced: (uint8 pixels (count, size, size, 3),
+    class indices into `labels` (count,)).
+
+    Each is one square of a random texture at a random place (so BLANK includes star points
+    and edges) with its piece off-centre, scaled and turned a little, neighbours that bleed
+    in at the borders, and the changes of a random screenshot."""
+    import numpy as np
+
+    targets = rng.permutation(np.arange(count) % len(labels))
+    pixels = np.empty((count, size, size, 3), dtype=np.uint8)
+    style_names = sorted(pieces)
+    board_names = sorted(boards)
+    everything = [label for label in LABELS if label != BLANK]
+    for index, target in enumerate(targets):
+        style = pieces[_choice(rng, style_names)]
+        texture = boards[_choice(rng, board_names)]
+        file, rank = (int(value) for value in rng.integers(1, 10, 2))
+        placements = {}
+        for neighbour_file in (file - 1, file, file + 1):
+            for neighbour_rank in (rank - 1, rank, rank + 1):
+                if 1 <= neighbour_file <= 9 and 1 <= neighbour_rank <= 9 and rng.random() < 0.5:
+                    placements[neighbour_file, neighbour_rank] = _random_placement(
+                        style, _choice(rng, everything), rng, 0.1
+                    )
+        label = labels[target]
+        placements.pop((file, rank), None)
+        if label != BLANK:
+            placements[file, rank] = _random_placement(style, label, rng, 0.1)
+        square = render_square(texture, placements, file, rank, size, random_screenshot(rng))
+        pixels[index] = np.asarray(square)
+    return pixels, targets

@@ -1,0 +1,179 @@
+import shutil
+from collections import Counter
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline import shogi_data, squares
+
+START = "lnsgkgsnl/1r5b1/ppppppppp/9/9/9/PPPPPPPPP/1B5R1/LNSGKGSNL"
+
+
+@pytest.fixture(scope="module")
+def pieces():
+    return shogi_data.load_pieces()
+
+
+@pytest.fixture(scope="module")
+def boards():
+    return shogi_data.load_boards()
+
+
+def test_the_labels_are_the_original_classifiers_in_its_order():
+    kinds = ["FU", "KY", "KE", "GI", "KI", "KA", "HI", "OU", "TO", "NY", "NK", "NG", "UM", "RY"]
+    assert list(shogi_data.LABELS) == (
+        ["BLANK"] + [f"B_{kind}" for kind in kinds] + [f"W_{kind}" for kind in kinds]
+    )
+
+
+def test_the_assets_hold_four_complete_styles_and_four_boards(pieces, boards):
+    assert sorted(pieces) == [
+        "hitomoji",
+        "hitomoji_dark",
+        "hitomoji_gothic",
+        "hitomoji_gothic_dark",
+    ]
+    for style in pieces.values():
+        assert sorted(style) == sorted(set(shogi_data.LABELS) - {"BLANK"})
+        assert len(style["B_OU"]) == len(style["W_OU"]) == 2  # 王 and 玉
+    assert sorted(boards) == [f"{name}_458x500" for name in ("dark", "light", "resin", "warm")]
+    assert (shogi_data.ASSETS_DIR / "LICENSE").is_file()
+
+
+def _broken_copy(tmp_path):
+    target = tmp_path / "pieces"
+    shutil.copytree(shogi_data.PIECES_DIR / "hitomoji", target / "hitomoji")
+    return target
+
+
+def test_a_missing_piece_image_is_named(tmp_path):
+    pieces_dir = _broken_copy(tmp_path)
+    (pieces_dir / "hitomoji" / "white_horse.png").unlink()
+    with pytest.raises(shogi_data.DataError, match=r"hitomoji/white_horse\.png: missing"):
+        shogi_data.load_pieces(pieces_dir)
+
+
+def test_an_unreadable_piece_image_is_named(tmp_path):
+    pieces_dir = _broken_copy(tmp_path)
+    path = pieces_dir / "hitomoji" / "black_pawn.png"
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(shogi_data.DataError, match=r"hitomoji/black_pawn\.png: cannot read"):
+        shogi_data.load_pieces(pieces_dir)
+
+
+def test_an_unknown_piece_image_is_named(tmp_path):
+    pieces_dir = _broken_copy(tmp_path)
+    shutil.copy(pieces_dir / "hitomoji" / "black_pawn.png", pieces_dir / "hitomoji" / "queen.png")
+    with pytest.raises(shogi_data.DataError, match=r"hitomoji/queen\.png: not a piece image"):
+        shogi_data.load_pieces(pieces_dir)
+
+
+def test_a_board_texture_of_another_size_is_named(tmp_path):
+    Image.new("RGB", (400, 400)).save(tmp_path / "odd.png")
+    with pytest.raises(shogi_data.DataError, match=r"odd\.png: 400x400, expected 458x500"):
+        shogi_data.load_boards(tmp_path)
+
+
+def test_an_empty_labels_file_is_named(tmp_path):
+    path = tmp_path / "labels.txt"
+    path.write_text("")
+    with pytest.raises(shogi_data.DataError, match=r"labels\.txt: empty"):
+        shogi_data.read_labels(path)
+
+
+def test_an_unknown_label_is_named_with_its_line(tmp_path):
+    path = tmp_path / "labels.txt"
+    path.write_text("BLANK\nB_FU\nB_QUEEN\n")
+    with pytest.raises(shogi_data.DataError, match=r"labels\.txt:3: unknown label 'B_QUEEN'"):
+        shogi_data.read_labels(path)
+
+
+def test_sfen_board_of_the_starting_position():
+    back = ["KY", "KE", "GI", "KI", "OU", "KI", "GI", "KE", "KY"]
+    position = (
+        [f"W_{kind}" for kind in back]
+        + ["BLANK", "W_HI"] + ["BLANK"] * 5 + ["W_KA", "BLANK"]
+        + ["W_FU"] * 9
+        + ["BLANK"] * 27
+        + ["B_FU"] * 9
+        + ["BLANK", "B_KA"] + ["BLANK"] * 5 + ["B_HI", "BLANK"]
+        + [f"B_{kind}" for kind in back]
+    )  # fmt: skip
+    assert shogi_data.sfen_board(position) == START
+
+
+def test_sfen_board_writes_promoted_pieces_with_a_plus():
+    position = ["B_TO", "W_RY"] + ["BLANK"] * 79
+    assert shogi_data.sfen_board(position).split("/")[0] == "+P+r7"
+
+
+def test_random_positions_are_plausible():
+    rng = np.random.default_rng(1)
+    unpromoted = {value: key for key, value in shogi_data.PROMOTED.items()}
+    for _ in range(200):
+        position = shogi_data.random_position(rng)
+        assert len(position) == 81
+        assert position.count("B_OU") == position.count("W_OU") == 1
+        kinds = Counter(
+            unpromoted.get(label[2:], label[2:]) for label in position if label != "BLANK"
+        )
+        for kind, count in kinds.items():
+            assert count <= 2 * shogi_data.FULL_SET[kind]
+        for (file, rank), label in zip(squares.square_order(), position):
+            ahead = rank if label.startswith("B_") else 10 - rank
+            if label[2:] in ("FU", "KY"):
+                assert ahead > 1, (label, file, rank)
+            if label[2:] == "KE":
+                assert ahead > 2, (label, file, rank)
+        for side in "BW":
+            pawn_files = [
+                file for (file, _), label in zip(squares.square_order(), position)
+                if label == f"{side}_FU"
+            ]  # fmt: skip
+            assert len(pawn_files) == len(set(pawn_files))
+
+
+def test_a_random_board_shows_its_sfen_where_the_squares_are_cut(pieces, boards):
+    rng = np.random.default_rng(2)
+    one_board = {"warm": boards["warm_458x500"]}
+    image, sfen = shogi_data.random_board(pieces, one_board, rng, jitter=False)
+
+    assert image.size == shogi_data.TEXTURE_SIZE
+    rows = sfen.split("/")
+    assert len(rows) == 9
+    cut = squares.cut_board(image, shogi_data.TEXTURE_GRID, 48)
+    empty = squares.cut_board(boards["warm_458x500"], shogi_data.TEXTURE_GRID, 48)
+    occupied = [np.abs(cut[index] - empty[index]).max() > 40 for index in range(81)]
+    expected = []
+    for row in rows:
+        for char in row.replace("+", ""):
+            expected += [False] * int(char) if char.isdigit() else [True]
+    assert occupied == expected
+
+
+def test_random_squares_are_balanced_and_reproducible(pieces, boards):
+    labels = list(shogi_data.LABELS)
+    x, y = shogi_data.random_squares(pieces, boards, labels, 58, 96, np.random.default_rng(3))
+    again, _ = shogi_data.random_squares(pieces, boards, labels, 58, 96, np.random.default_rng(3))
+    other, _ = shogi_data.random_squares(pieces, boards, labels, 58, 96, np.random.default_rng(4))
+
+    assert x.shape == (58, 96, 96, 3)
+    assert x.dtype == np.uint8
+    assert sorted(Counter(y.tolist()).values()) == [2] * 29
+    assert np.array_equal(x, again)
+    assert not np.array_equal(x, other)
+
+
+def test_random_squares_use_only_the_given_styles(pieces, boards):
+    # the same seed draws the same squares but for the style: on a dark board, each square
+    # of the dark style is darker than its twin of the light style
+    labels = ["B_KI"]
+    dark_board = {"dark": boards["dark_458x500"]}
+    means = {}
+    for name in ("hitomoji_dark", "hitomoji"):
+        x, _ = shogi_data.random_squares(
+            {name: pieces[name]}, dark_board, labels, 8, 48, np.random.default_rng(5)
+        )
+        means[name] = x.reshape(8, -1).mean(axis=1)
+    assert (means["hitomoji"] - means["hitomoji_dark"] > 30).all()
