@@ -117,7 +117,11 @@ class Serve(Run):
             return failed
         if failed:
             sys.stderr.write("serve: the build failed; serving the last site that built\n")
-        server = make_server(config.site_dir, host or config.serve_host, port or config.serve_port)
+        server = make_server(
+            config.site_dir,
+            config.serve_host if host is None else host,
+            config.serve_port if port is None else port,
+        )
         address, bound_port = server.server_address[:2]
         print(f"Serving {config.site_dir} at http://{address}:{bound_port}/ (Ctrl-C stops)",
               flush=True)

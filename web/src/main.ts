@@ -79,6 +79,7 @@ async function classifyFiles(files: File[]): Promise<void> {
     });
     const total = performance.now() - started;
     requestTimes.dataset.tensors = String(outcome.tensors);
+    requestTimes.dataset.baselineTensors = String(info.baselineTensors);
     requestTimes.textContent =
       `${images.length} image(s) in ${total.toFixed(0)} ms; batches: ` +
       batchTimes.map((time) => `${time.toFixed(0)} ms`).join(', ') +

@@ -1,0 +1,151 @@
+"""Builders shared by the tests: small checkpoints and throw-away copies of the project."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# A comma and Japanese: class names must survive every stage byte for byte.
+LABELS = ["cat", "dog, big", "鳥", "fish"]
+INPUT_SIZE = 64
+ALPHA = 0.35
+BATCH_SIZE = 8
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABELS) -> Path:
+    """A checkpoint of the configured network with seeded random weights, including
+    BatchNorm moving statistics far from their initial values (so that running the network
+    in training mode would visibly differ from inference mode)."""
+    import keras
+    import numpy as np
+
+    from pipeline import checkpoints
+    from pipeline.network import build_classifier
+
+    keras.utils.set_random_seed(seed)
+    model = build_classifier("mobilenet_v2", ALPHA, INPUT_SIZE, len(labels))
+    rng = np.random.default_rng(seed)
+    for variable in model.variables:
+        if "moving_mean" in variable.path:
+            variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))
+        elif "moving_variance" in variable.path:
+            variable.assign(rng.uniform(0.5, 2.0, variable.shape).astype("float32"))
+    return checkpoints.save(directory, model, step, list(labels))
+
+
+@dataclass
+class Run:
+    returncode: int
+    output: str
+    executed: list[str]
+    up_to_date: list[str]
+
+
+_TASK_LINE = re.compile(r"^(?P<mark>\.|--)\s+(?P<name>[\w:-]+)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Project:
+    """A copy of the project in a temporary directory, set to build a test checkpoint."""
+
+    root: Path
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.root / "artifacts"
+
+    def doit(self, *arguments: str, check: bool = True, timeout: float = 900) -> Run:
+        completed = subprocess.run(
+            [sys.executable, "-m", "doit", *arguments],
+            cwd=self.root,
+            env=clean_environment(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        output = completed.stdout + completed.stderr
+        if check and completed.returncode != 0:
+            raise AssertionError(f"doit {' '.join(arguments)} failed:\n{output}")
+        marks = [(match["mark"], match["name"]) for match in _TASK_LINE.finditer(completed.stdout)]
+        return Run(
+            completed.returncode,
+            output,
+            executed=[name for mark, name in marks if mark == "."],
+            up_to_date=[name for mark, name in marks if mark == "--"],
+        )
+
+
+def clean_environment() -> dict:
+    environment = dict(os.environ)
+    environment.pop("MODELSITE_CONFIG", None)
+    return environment
+
+
+def copy_project(destination: Path) -> Project:
+    """Copies what a clone holds (no build outputs, no node_modules) and points the settings
+    at a checkpoint directory inside the copy."""
+    ignore = shutil.ignore_patterns("node_modules", "__pycache__", "*.egg-info", "dist")
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("dodo.py", "pyproject.toml"):
+        shutil.copy2(ROOT / name, destination / name)
+    for name in ("pipeline", "web"):
+        shutil.copytree(ROOT / name, destination / name, ignore=ignore)
+    settings = (destination / "pyproject.toml").read_text(encoding="utf-8")
+    for key, value in {
+        "checkpoint_dir": '"checkpoints"',
+        "alpha": str(ALPHA),
+        "input_size": str(INPUT_SIZE),
+        "batch_size": str(BATCH_SIZE),
+        "output_dir": '"artifacts"',
+        "quantization": '"none"',
+    }.items():
+        settings, count = re.subn(
+            rf"^{key} = .*$", f"{key} = {value}", settings, count=1, flags=re.MULTILINE
+        )
+        assert count == 1, f"pyproject.toml has no {key} setting"
+    (destination / "pyproject.toml").write_text(settings, encoding="utf-8")
+    return Project(destination)
+
+
+def config_for(checkpoint_dir: Path, output_dir: Path, **changes):
+    """The project's settings, pointed at a test checkpoint and a scratch output directory."""
+    import dataclasses
+
+    from pipeline import config as settings
+
+    base = settings.load(ROOT)
+    settings_for_tests = {"alpha": ALPHA, "input_size": INPUT_SIZE, "batch_size": BATCH_SIZE}
+    return dataclasses.replace(
+        base,
+        checkpoint_dir=Path(checkpoint_dir),
+        output_dir=Path(output_dir),
+        **{**settings_for_tests, **changes},
+    )
+
+
+def sample_pixels(count: int, seed: int = 0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0, 255, (count, INPUT_SIZE, INPUT_SIZE, 3)).astype("float32")

@@ -1,0 +1,74 @@
+"""`doit` rebuilds exactly the stages whose inputs changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from support import clean_environment, save_random_checkpoint
+
+ALL_TASKS = ["freeze", "convert", "node", "bundle", "site"]
+
+
+def test_the_first_build_runs_every_task(built_project):
+    _, first_run = built_project
+    assert sorted(first_run) == sorted(ALL_TASKS)
+
+
+def test_a_second_build_runs_nothing(project):
+    run = project.doit()
+    assert run.executed == []
+    assert sorted(run.up_to_date) == sorted(ALL_TASKS)
+
+
+def test_loading_the_tasks_does_not_import_tensorflow(project):
+    # A no-op build must stay fast: dodo.py may not pull TensorFlow (seconds) in.
+    probe = "import sys, dodo; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=project.root,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.split() == ["False", "False"]
+
+
+def test_a_new_checkpoint_rebuilds_the_model_but_not_the_web_app(project):
+    save_random_checkpoint(project.checkpoint_dir, seed=2, step=2)
+    run = project.doit()
+    assert sorted(run.executed) == ["convert", "freeze", "site"]
+
+
+def test_a_change_under_web_src_rebuilds_the_bundle_and_the_site_only(project):
+    main = project.root / "web" / "src" / "main.ts"
+    source = main.read_text(encoding="utf-8")
+    assert "Ready: pick, drop or paste images." in source
+    main.write_text(source.replace("Ready: pick,", "Ready! Pick,"), encoding="utf-8")
+    run = project.doit()
+    assert sorted(run.executed) == ["bundle", "site"]
+
+
+def test_a_web_src_change_that_builds_the_same_page_publishes_nothing(project):
+    main = project.root / "web" / "src" / "main.ts"
+    main.write_text(main.read_text(encoding="utf-8") + "\n// a comment only\n", encoding="utf-8")
+    run = project.doit()
+    assert run.executed == ["bundle"]
+
+
+def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
+    from pipeline import checkpoints
+
+    prefix = checkpoints.latest_prefix(project.checkpoint_dir)
+    before = {path.name: path.read_bytes() for path in checkpoints.files_of(prefix)}
+    step = int(prefix.name.rsplit("-", 1)[1])
+    seed = {1: 1, 2: 2}.get(step)
+    assert seed is not None, f"unexpected checkpoint {prefix}"
+    save_random_checkpoint(project.checkpoint_dir, seed=seed, step=step)  # same weights again
+    after = {path.name: path.read_bytes() for path in checkpoints.files_of(prefix)}
+    assert after.keys() == before.keys()
+
+    run = project.doit()
+    assert set(run.executed) <= {"freeze"}
+    assert "convert" in run.up_to_date and "site" in run.up_to_date

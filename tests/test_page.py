@@ -1,0 +1,191 @@
+"""The built site, served by `doit serve`, classifies in a real browser."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from support import CHROMIUM, CHROMIUM_ARGS, INPUT_SIZE, LABELS, clean_environment
+
+from pipeline import freeze
+
+
+@pytest.fixture(scope="module")
+def served(built_project):
+    """`doit serve` on a free port; yields its base URL."""
+    project, _ = built_project
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doit", "serve", "--port", "0"],
+        cwd=project.root,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 600
+    url = None
+    while url is None and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        url = match and match[1]
+    if url is None:
+        process.kill()
+        pytest.fail("doit serve did not start:\n" + "".join(lines))
+    try:
+        yield project, url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.fail(f"cannot start {CHROMIUM} (Debian package chromium): {error}")
+        yield browser
+        browser.close()
+
+
+def decisive_image(project, directory):
+    """A PNG of exactly the input size (so the page does not resample it) whose top-1 class
+    TensorFlow picks by a clear margin, with TensorFlow's answer."""
+    graph = freeze.load_graph_def(project.artifacts / "frozen" / "model.pb")
+    rng = np.random.default_rng(7)
+    candidates = rng.integers(0, 256, (24, INPUT_SIZE, INPUT_SIZE, 3), dtype=np.uint8)
+    probabilities = freeze.run_graph(graph, candidates.astype(np.float32))["probabilities"]
+    ordered = np.sort(probabilities, axis=1)
+    best = int(np.argmax(ordered[:, -1] - ordered[:, -2]))
+    assert ordered[best, -1] - ordered[best, -2] > 0.01, "no candidate image is decisive"
+    path = directory / "square.png"
+    Image.fromarray(candidates[best]).save(path)
+    return path, LABELS[int(np.argmax(probabilities[best]))]
+
+
+def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_path):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.get_attribute("#model-backend", "data-backend") == "wasm"
+    assert page.inner_text("#model-classes").split(" ", 2)[:2] == ["cat", "dog,"]
+    assert "鳥" in page.inner_text("#model-classes")
+
+    page.set_input_files("input[name=images]", [str(image)] * 3)
+    page.wait_for_function(
+        "document.querySelectorAll('#results > li[data-state=done]').length === 3",
+        timeout=120_000,
+    )
+    top1 = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    assert top1 == [expected] * 3
+    shown = page.eval_on_selector_all(
+        "#results > li:first-child ol li", "entries => entries.map(e => e.dataset.label)"
+    )
+    assert len(shown) == 3 and set(shown) <= set(LABELS)
+    page.wait_for_function("document.querySelector('#request-times').dataset.tensors")
+    times = page.locator("#request-times")
+    assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
+    assert errors == []
+    page.close()
+
+
+def test_a_file_that_is_not_an_image_fails_alone(served, browser, tmp_path):
+    project, url = served
+    image, _ = decisive_image(project, tmp_path)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    page.set_input_files("input[name=images]", [str(broken), str(image)])
+    page.wait_for_function(
+        "document.querySelectorAll('#results > li[data-state=pending]').length === 0",
+        timeout=120_000,
+    )
+    states = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.state)")
+    assert states == ["failed", "done"]
+    assert "broken.png" in page.inner_text("#results > li:first-child")
+    page.close()
+
+
+def request(url: str, path: str) -> http.client.HTTPResponse:
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_serve_sends_the_headers_that_wasm_threads_need(served):
+    _, url = served
+    response = request(url, "/")
+    assert response.status == 200
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+    assert response.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
+
+
+def test_serve_gives_wasm_its_mime_type(served):
+    project, url = served
+    binary = next((project.artifacts / "site").glob("wasm-*/tfjs-backend-wasm-simd.wasm"))
+    path = "/" + binary.relative_to(project.artifacts / "site").as_posix()
+    response = request(url, path)
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/wasm"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../pyproject.toml",
+        "/%2e%2e/%2e%2e/pyproject.toml",
+        "/..%2f..%2fpyproject.toml",
+        "/{root}/pyproject.toml",
+        "//etc/passwd",
+        "/no-such-file",
+        "/models/",
+    ],
+)
+def test_serve_reaches_nothing_outside_the_site(served, path):
+    project, url = served
+    assert (project.root / "pyproject.toml").exists()
+    assert request(url, path.format(root=project.root)).status == 404
+
+
+def test_serve_does_not_follow_links_out_of_the_site(tmp_path):
+    import threading
+
+    from pipeline.serve import make_server
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("home")
+    (tmp_path / "secret.txt").write_text("secret")
+    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    server = make_server(site, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert request(url, "/index.html").status == 200
+        assert request(url, "/leak.txt").status == 404
+    finally:
+        server.shutdown()
+        server.server_close()

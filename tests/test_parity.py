@@ -1,0 +1,57 @@
+"""The converted TF.js model computes what the frozen graph computes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from support import BATCH_SIZE, INPUT_SIZE, LABELS, sample_pixels
+
+from pipeline import freeze
+
+
+def run_tfjs(project, pixels) -> dict:
+    pixels_path = project.root / "pixels.f32"
+    pixels_path.write_bytes(np.ascontiguousarray(pixels, dtype="<f4").tobytes())
+    completed = subprocess.run(
+        [
+            str(project.artifacts / "node" / "bin" / "node"),
+            str(Path(__file__).with_name("tfjs_predict.cjs")),
+            str(project.root / "web"),
+            str(project.artifacts / "tfjs"),
+            str(pixels_path),
+            str(len(pixels)),
+            str(INPUT_SIZE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_tfjs_wasm_logits_match_tensorflow(project):
+    pixels = sample_pixels(BATCH_SIZE, seed=21)
+    expected = freeze.run_graph(freeze.load_graph_def(project.artifacts / "frozen" / "model.pb"), pixels)
+    result = run_tfjs(project, pixels)
+    assert result["backend"] == "wasm"
+    assert np.max(np.abs(np.array(result["logits"]) - expected["logits"])) <= 1e-4
+
+
+def test_tfjs_model_returns_the_labels_intact(project):
+    result = run_tfjs(project, sample_pixels(1, seed=22))
+    assert result["labels"] == LABELS
+
+
+def test_model_metadata_names_the_checkpoint(project):
+    model = json.loads((project.artifacts / "tfjs" / "model.json").read_text(encoding="utf-8"))
+    metadata = model["userDefinedMetadata"]["classifier"]
+    info = json.loads((project.artifacts / "frozen" / "model-info.json").read_text(encoding="utf-8"))
+    assert metadata["labels"] == LABELS
+    assert metadata["input_size"] == INPUT_SIZE
+    assert metadata["checkpoint_step"] == info["checkpoint_step"]
+    assert metadata["checkpoint_fingerprint"] == info["checkpoint_fingerprint"]
+    assert metadata["quantization"] == "none"
