@@ -7,6 +7,7 @@ The graph takes float32 pixels 0-255 (NHWC, any batch size) and has three named 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from doit.tools import config_changed
@@ -126,7 +127,7 @@ def task(config: Config) -> dict:
         "targets": [str(graph_path), str(info_path)],
         "actions": [(freeze, [config, graph_path, info_path])],
         "uptodate": [config_changed(settings_of(config, "architecture", "alpha", "input_size"))],
-        "clean": True,
+        "clean": [(shutil.rmtree, [config.frozen_dir, True])],
     }
 
 

@@ -15,8 +15,12 @@ export interface ClassifyResult {
   tensors: number;
 }
 
+/** Crashes in a row, without a model loaded in between, after which the worker stays down. */
+const MAX_RESTARTS = 3;
+
 export class Classifier {
   private worker: Worker;
+  private restarts = 0;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private options?: LoadOptions;
@@ -29,7 +33,7 @@ export class Classifier {
   /** Loads (or reloads) the model; resolves once it has warmed up. */
   load(options: LoadOptions, onProgress?: (fraction: number) => void): Promise<ModelInfo> {
     this.options = options;
-    this.loading = this.request<ModelInfo>({ kind: 'load', id: 0, options }, { onProgress });
+    this.loading = this.startLoading(options, onProgress);
     return this.loading;
   }
 
@@ -38,6 +42,12 @@ export class Classifier {
     if (!this.loading) throw new Error('load the model first');
     await this.loading;
     return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch });
+  }
+
+  private async startLoading(options: LoadOptions, onProgress?: (fraction: number) => void): Promise<ModelInfo> {
+    const info = await this.request<ModelInfo>({ kind: 'load', id: 0, options }, { onProgress });
+    this.restarts = 0;
+    return info;
   }
 
   private request<T>(message: PageMessage, handlers: Omit<Pending, 'resolve' | 'reject'>): Promise<T> {
@@ -86,10 +96,14 @@ export class Classifier {
     const failed = [...this.pending.values()];
     this.pending.clear();
     for (const pending of failed) pending.reject(new Error(`classifier worker failed: ${reason}`));
-    this.worker = this.startWorker();
-    if (this.options) {
-      this.loading = this.request<ModelInfo>({ kind: 'load', id: 0, options: this.options }, {});
-      this.loading.catch(() => undefined); // reported to whoever awaits it next
+    this.restarts += 1;
+    if (this.restarts > MAX_RESTARTS) {
+      // A worker that dies while loading would otherwise be restarted forever.
+      this.loading = Promise.reject(new Error(`classifier worker keeps failing: ${reason}`));
+    } else {
+      this.worker = this.startWorker();
+      if (this.options) this.loading = this.startLoading(this.options);
     }
+    this.loading?.catch(() => undefined); // reported to whoever awaits it next
   }
 }
