@@ -1,0 +1,398 @@
+"""`doit train`: trains the classifier on generated squares and saves it as the newest checkpoint.
+
+One piece style is left out of training entirely; accuracy on it says how well the model
+carries over to pieces it has never seen. Beside the checkpoint go metrics.json (accuracies,
+confusion matrix, how the model was made) and confusion.png, both written before the
+checkpoint, whose index file is written last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import re
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import checkpoints, shogi_data
+from pipeline.config import Config
+from pipeline.files import write_atomically
+
+HELD_OUT_STYLE = "hitomoji_gothic_dark"
+METRICS_NAME = "metrics.json"
+CONFUSION_NAME = "confusion.png"
+METRICS_FORMAT = 1
+# Written into metrics.json, so that the file explains itself.
+NOTES = {
+    "accuracy": "share of squares classified correctly; per_class: the same for each true class",
+    "confusion": "rows: true class, columns: predicted class, both in the order of labels",
+    "held_out_style": "squares of the piece style left out of training entirely",
+    "same_styles": "fresh squares of the training styles, never trained on (an ordinary split)",
+    "step": "the checkpoint's step: the directory's previous step plus training_steps",
+    "seconds": "wall time of the whole run: data generation, training and evaluation",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much data and training a run gets."""
+
+    train_per_class: int
+    eval_per_class: int
+    epochs: int
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+
+
+FULL = Plan(train_per_class=600, eval_per_class=150, epochs=10)
+# Enough to exercise every step (and write a real checkpoint) in well under a minute.
+QUICK = Plan(train_per_class=6, eval_per_class=2, epochs=1, batch_size=32)
+
+
+def train(
+    config: Config,
+    *,
+    quick: bool = False,
+    epochs: int = 0,
+    seed: int = 0,
+    alpha: float = 0.0,
+    held_out: str = HELD_OUT_STYLE,
+    checkpoint_dir: Path | None = None,
+    labels_path: Path | None = None,
+    pieces_dir: Path = shogi_data.PIECES_DIR,
+    boards_dir: Path = shogi_data.BOARDS_DIR,
+    command: str = "",
+) -> dict:
+    """Trains `config`'s network (width `alpha` if given) and saves it to `checkpoint_dir`
+    (default: the configured one). Returns the metrics it wrote.
+
+    Every input is read and checked before anything is written, so bad input leaves the
+    checkpoint directory as it was.
+    """
+    started = time.monotonic()
+    plan = QUICK if quick else FULL
+    epochs = epochs or plan.epochs
+    alpha = alpha or config.alpha
+    checkpoint_dir = Path(checkpoint_dir or config.checkpoint_dir)
+    labels = shogi_data.read_labels(labels_path) if labels_path else list(shogi_data.LABELS)
+    pieces = shogi_data.load_pieces(pieces_dir)
+    boards = shogi_data.load_boards(boards_dir)
+    if held_out not in pieces:
+        raise shogi_data.DataError(
+            f"{pieces_dir}: no style {held_out!r} to hold out (styles: {' '.join(sorted(pieces))})"
+        )
+    training_styles = {name: style for name, style in pieces.items() if name != held_out}
+    if not training_styles:
+        raise shogi_data.DataError(f"{pieces_dir}: no style left to train on besides {held_out!r}")
+
+    import numpy as np
+
+    train_seed, same_seed, held_out_seed = np.random.SeedSequence(seed).spawn(3)
+    size = config.input_size
+    print(f"generating {plan.train_per_class * len(labels)} training squares", file=sys.stderr)
+    train_x, train_y = shogi_data.random_squares(
+        training_styles,
+        boards,
+        labels,
+        plan.train_per_class * len(labels),
+        size,
+        np.random.default_rng(train_seed),
+    )
+    evaluations = {
+        "same_styles": (training_styles, same_seed),
+        "held_out_style": ({held_out: pieces[held_out]}, held_out_seed),
+    }
+    eval_sets = {
+        name: shogi_data.random_squares(
+            styles,
+            boards,
+            labels,
+            plan.eval_per_class * len(labels),
+            size,
+            np.random.default_rng(stream),
+        )
+        for name, (styles, stream) in evaluations.items()
+    }
+
+    model, training_steps = _fit(config, alpha, labels, train_x, train_y, plan, epochs, seed)
+    results = {name: _evaluate(model, x, y, labels) for name, (x, y) in eval_sets.items()}
+
+    step = _previous_step(checkpoint_dir) + training_steps
+    metrics = {
+        "format": METRICS_FORMAT,
+        "labels": labels,
+        "architecture": config.architecture,
+        "alpha": alpha,
+        "input_size": size,
+        "parameters": model.count_params(),
+        "step": step,
+        "training_steps": training_steps,
+        "epochs": epochs,
+        "batch_size": plan.batch_size,
+        "seed": seed,
+        "quick": quick,
+        "command": command,
+        "trained_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seconds": round(time.monotonic() - started, 1),
+        "data": {
+            "training_styles": sorted(training_styles),
+            "held_out_style": held_out,
+            "boards": sorted(boards),
+            "training_squares": len(train_y),
+            "evaluation_squares_per_class": plan.eval_per_class,
+        },
+        "evaluations": results,
+        "notes": NOTES,
+    }
+    write_atomically(checkpoint_dir / METRICS_NAME, metrics_text(metrics).encode("utf-8"))
+    held_out_results = results["held_out_style"]
+    title = f"held-out style {held_out}: {held_out_results['accuracy']:.2%} of squares"
+    png = confusion_png(labels, held_out_results["confusion"], title)
+    write_atomically(checkpoint_dir / CONFUSION_NAME, png)
+    checkpoints.save(checkpoint_dir, _without_optimizer(model, config, alpha, labels), step, labels)
+    print(
+        f"saved step {step} to {checkpoint_dir}: held-out style {held_out_results['accuracy']:.2%}"
+        f" (lowest class {held_out_results['lowest_class']}"
+        f" {held_out_results['per_class'][held_out_results['lowest_class']]:.2%}),"
+        f" same styles {results['same_styles']['accuracy']:.2%}",
+        file=sys.stderr,
+    )
+    return metrics
+
+
+def metrics_text(metrics: dict) -> str:
+    """metrics.json's text: indented, with each confusion-matrix row on one line."""
+    text = json.dumps(metrics, ensure_ascii=False, indent=2)
+    row = re.compile(r"\[\s+(\d+(?:,\s+\d+)*)\s+\]")
+    return row.sub(lambda match: "[" + ", ".join(re.split(r",\s+", match[1])) + "]", text) + "\n"
+
+
+def _fit(config, alpha, labels, x, y, plan: Plan, epochs: int, seed: int):
+    import keras
+
+    from pipeline.network import build_classifier
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model = build_classifier(config.architecture, alpha, config.input_size, len(labels))
+    steps_per_epoch = -(-len(y) // plan.batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        plan.learning_rate, decay_steps=steps_per_epoch * epochs, alpha=0.01
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    model.fit(
+        x.astype("float32"),
+        y,
+        batch_size=plan.batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=0,
+        callbacks=[_progress_bar(steps_per_epoch * epochs)],
+    )
+    return model, steps_per_epoch * epochs
+
+
+def _progress_bar(total: int):
+    """A Keras callback drawing one tqdm bar (on stderr) over all training steps."""
+    import keras
+    from tqdm import tqdm
+
+    class ProgressBar(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.bar = tqdm(total=total, unit="step", desc="training", file=sys.stderr)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.bar.set_description(f"training, epoch {epoch + 1}")
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.bar.update(1)
+            logs = logs or {}
+            self.bar.set_postfix(
+                loss=f"{logs.get('loss', 0):.3f}", accuracy=f"{logs.get('accuracy', 0):.3f}"
+            )
+
+        def on_train_end(self, logs=None):
+            self.bar.close()
+
+    return ProgressBar()
+
+
+def _evaluate(model, x, y, labels: list[str]) -> dict:
+    """Accuracy overall and per class, and the confusion matrix (rows: true class, columns:
+    predicted class, in `labels` order), with the network in inference mode."""
+    import numpy as np
+
+    predicted = np.argmax(model.predict(x.astype("float32"), batch_size=128, verbose=0), axis=1)
+    confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    np.add.at(confusion, (y, predicted), 1)
+    totals = confusion.sum(axis=1)
+    per_class = {
+        label: round(float(confusion[index, index] / totals[index]), 4)
+        for index, label in enumerate(labels)
+        if totals[index]
+    }
+    return {
+        "squares": len(y),
+        "accuracy": round(float(np.trace(confusion) / len(y)), 4),
+        "per_class": per_class,
+        "lowest_class": min(per_class, key=per_class.get),
+        "confusion": confusion.tolist(),
+    }
+
+
+def _previous_step(checkpoint_dir: Path) -> int:
+    """The step of the directory's newest checkpoint, 0 if none. A new checkpoint continues
+    the count, so it never reuses (and overwrites in place) the files the index names."""
+    try:
+        prefix = checkpoints.latest_prefix(checkpoint_dir)
+    except checkpoints.CheckpointError:
+        return 0
+    match = re.search(r"-(\d+)$", prefix.name)
+    return int(match[1]) if match else 0
+
+
+def _without_optimizer(model, config: Config, alpha: float, labels: list[str]):
+    """A copy of the trained network with no optimizer attached, so the checkpoint holds the
+    weights only."""
+    from pipeline.network import build_classifier
+
+    bare = build_classifier(config.architecture, alpha, config.input_size, len(labels))
+    bare.set_weights(model.get_weights())
+    return bare
+
+
+def confusion_png(labels: list[str], confusion: list[list[int]], title: str) -> bytes:
+    """The confusion matrix as a PNG: rows are true classes, columns predicted ones; a cell's
+    shade is its share of the row, and off-diagonal counts are printed."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    cell, margin, top = 22, 56, 76
+    side = margin + cell * len(labels)
+    image = Image.new("RGB", (side + 8, top + cell * len(labels) + 8), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(11)
+    draw.text((4, 4), title, fill="black", font=ImageFont.load_default(14))
+    draw.text((4, 24), "rows: true class, columns: predicted class", fill="black", font=font)
+    for index, label in enumerate(labels):
+        draw.text((4, top + index * cell + 5), label, fill="black", font=font)
+        column = Image.new("RGBA", (40, 14), (255, 255, 255, 0))
+        ImageDraw.Draw(column).text((0, 0), label, fill="black", font=font)
+        column = column.rotate(90, expand=True)
+        image.paste(column, (margin + index * cell + 4, top - 42), column)
+    for row, counts in enumerate(confusion):
+        total = max(1, sum(counts))
+        for col, count in enumerate(counts):
+            share = count / total
+            colour = (
+                (int(255 - 200 * share), int(255 - 120 * share), 255)
+                if row == col
+                else (
+                    255,
+                    int(255 - 215 * min(1.0, 5 * share)),
+                    int(255 - 215 * min(1.0, 5 * share)),
+                )
+            )
+            x, y = margin + col * cell, top + row * cell
+            draw.rectangle((x, y, x + cell - 1, y + cell - 1), fill=colour, outline=(225, 225, 225))
+            if count and row != col:
+                draw.text((x + 3, y + 5), str(count), fill="black", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _run(
+    config: Config, program: str, quick, epochs, seed, alpha, held_out, checkpoint_dir, labels
+) -> None:
+    """Trains with the options of `doit train`, recording them as the command."""
+    options = {
+        "--quick": quick,
+        "--epochs": epochs,
+        "--seed": seed,
+        "--alpha": alpha,
+        "--held-out": held_out if held_out != HELD_OUT_STYLE else "",
+        "--checkpoint-dir": checkpoint_dir,
+        "--labels": labels,
+    }
+    command = shlex.split(program)
+    for name, value in options.items():
+        if value is True:
+            command.append(name)
+        elif value:
+            command += [name, str(value)]
+    train(
+        config,
+        quick=quick,
+        epochs=epochs,
+        seed=seed,
+        alpha=alpha,
+        held_out=held_out,
+        checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
+        labels_path=Path(labels) if labels else None,
+        command=shlex.join(command),
+    )
+
+
+def _param(name: str, kind: type, default, help: str) -> dict:
+    return {"name": name, "long": name.replace("_", "-"), "type": kind, "default": default,
+            "help": help}  # fmt: skip
+
+
+PARAMS = [
+    _param("quick", bool, False,
+           "a tiny run (well under a minute) that exercises every step; its model is not useful"),
+    _param("epochs", int, 0,
+           f"passes over the training squares (0: {FULL.epochs}, or {QUICK.epochs} quick)"),
+    _param("seed", int, 0, "seed for the generated data and the initial weights"),
+    _param("alpha", float, 0.0,
+           "MobileNetV2 width to try (0: pyproject's alpha; the build only reads that one)"),
+    _param("held_out", str, HELD_OUT_STYLE, "piece style left out of training and reported on"),
+    _param("checkpoint_dir", str, "", "where to save (default: pyproject's checkpoint_dir)"),
+    _param("labels", str, "",
+           "a labels file (one class a line) to train other classes or another order"),
+]  # fmt: skip
+
+
+def task(config: Config) -> dict:
+    return {
+        "doc": "train the classifier on generated squares -> new checkpoint (run on demand)",
+        "params": PARAMS,
+        "actions": [(_run, [config, "doit train"])],
+        "uptodate": [False],  # asking for training means training
+        "verbosity": 2,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m pipeline.train` with the same options as `doit train`."""
+    from pipeline import config as settings
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.train", description=__doc__)
+    for param in PARAMS:
+        flag = f"--{param['long']}"
+        if param["type"] is bool:
+            parser.add_argument(flag, dest=param["name"], action="store_true", help=param["help"])
+        else:
+            parser.add_argument(
+                flag,
+                dest=param["name"],
+                type=param["type"],
+                default=param["default"],
+                help=param["help"],
+            )
+    options = parser.parse_args(argv)
+    _run(settings.load(), "python -m pipeline.train", **vars(options))
+
+
+if __name__ == "__main__":
+    main()

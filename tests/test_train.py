@@ -1,0 +1,158 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import checkpoints, shogi_data, train
+from pipeline import config as settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """`doit train --quick` into a fresh directory, through a dodo file that wires the task
+    the way the project's does."""
+    work = tmp_path_factory.mktemp("train")
+    (work / "dodo.py").write_text(
+        "from pipeline import config, train\n"
+        f"CONFIG = config.load({str(ROOT)!r})\n"
+        f"DOIT_CONFIG = {{'dep_file': {str(work / 'doit.db')!r}}}\n"
+        "def task_train():\n"
+        "    return train.task(CONFIG)\n"
+    )
+    checkpoint_dir = work / "checkpoints"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "doit",
+            "-f",
+            str(work / "dodo.py"),
+            "train",
+            "--quick",
+            "--checkpoint-dir",
+            str(checkpoint_dir),
+        ],
+        check=False,  # the assertion below shows the output
+        cwd=work,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return checkpoint_dir, result
+
+
+def test_quick_training_writes_a_checkpoint_its_labels_and_metrics(quick_run):
+    checkpoint_dir, result = quick_run
+    prefix = checkpoints.latest_prefix(checkpoint_dir)
+    assert checkpoints.read_labels(checkpoint_dir / "labels.txt") == list(shogi_data.LABELS)
+    assert (checkpoint_dir / "confusion.png").read_bytes().startswith(b"\x89PNG")
+    assert all(path.is_file() for path in checkpoints.files_of(prefix))
+    assert "training" in result.stderr  # the progress bar
+
+
+def test_the_index_file_is_written_last(quick_run):
+    checkpoint_dir, _ = quick_run
+    index = checkpoint_dir / checkpoints.INDEX_NAME
+    others = [path for path in checkpoint_dir.iterdir() if path != index]
+    assert max(path.stat().st_mtime_ns for path in others) <= index.stat().st_mtime_ns
+
+
+def test_metrics_describe_the_run_and_both_evaluations(quick_run):
+    checkpoint_dir, _ = quick_run
+    metrics = json.loads((checkpoint_dir / "metrics.json").read_text(encoding="utf-8"))
+    labels = list(shogi_data.LABELS)
+    prefix = checkpoints.latest_prefix(checkpoint_dir)
+
+    assert metrics["command"] == f"doit train --quick --checkpoint-dir {checkpoint_dir}"
+    assert metrics["labels"] == labels
+    assert prefix.name == f"ckpt-{metrics['step']}"
+    assert metrics["alpha"] == settings.load(ROOT).alpha
+    assert 400_000 < metrics["parameters"] < 500_000  # MobileNetV2 at alpha 0.35, 29 classes
+    assert metrics["data"]["held_out_style"] == train.HELD_OUT_STYLE
+    assert train.HELD_OUT_STYLE not in metrics["data"]["training_styles"]
+    for name in ("held_out_style", "same_styles"):
+        evaluation = metrics["evaluations"][name]
+        assert list(evaluation["per_class"]) == labels
+        assert len(evaluation["confusion"]) == len(labels)
+        assert sum(map(sum, evaluation["confusion"])) == evaluation["squares"]
+        assert 0 <= evaluation["accuracy"] <= 1
+
+
+def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_run):
+    import tensorflow as tf
+
+    from pipeline.network import build_classifier
+
+    checkpoint_dir, _ = quick_run
+    config = settings.load(ROOT)
+    prefix = checkpoints.latest_prefix(checkpoint_dir)
+    model = build_classifier(
+        config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
+    )
+    checkpoints.restore(prefix, model)
+    names = tf.train.load_checkpoint(str(prefix)).get_variable_to_shape_map()
+    assert not [name for name in names if "optimizer" in name]
+
+
+def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_run, tmp_path):
+    checkpoint_dir, _ = quick_run
+    copy = tmp_path / "checkpoints"
+    shutil.copytree(checkpoint_dir, copy)
+    before = checkpoints.latest_prefix(copy)
+
+    metrics = train.train(settings.load(ROOT), quick=True, checkpoint_dir=copy)
+
+    after = checkpoints.latest_prefix(copy)
+    assert after != before
+    assert after.name == f"ckpt-{metrics['step']}"
+    assert metrics["step"] == int(before.name.split("-")[1]) + metrics["training_steps"]
+
+
+def _train_with(tmp_path, **inputs):
+    checkpoint_dir = tmp_path / "checkpoints"
+    with pytest.raises(shogi_data.DataError) as error:
+        train.train(settings.load(ROOT), quick=True, checkpoint_dir=checkpoint_dir, **inputs)
+    assert not checkpoint_dir.exists()  # nothing written
+    return str(error.value)
+
+
+def test_a_broken_piece_image_stops_training_before_anything_is_written(tmp_path):
+    pieces_dir = tmp_path / "pieces"
+    shutil.copytree(shogi_data.PIECES_DIR, pieces_dir)
+    broken = pieces_dir / "hitomoji" / "black_pawn.png"
+    broken.write_bytes(broken.read_bytes()[:200])
+    assert _train_with(tmp_path, pieces_dir=pieces_dir).startswith(f"{broken}: cannot read")
+
+
+def test_a_missing_piece_image_stops_training_before_anything_is_written(tmp_path):
+    pieces_dir = tmp_path / "pieces"
+    shutil.copytree(shogi_data.PIECES_DIR, pieces_dir)
+    missing = pieces_dir / "hitomoji_gothic" / "white_king2.png"
+    missing.unlink()
+    assert _train_with(tmp_path, pieces_dir=pieces_dir).startswith(f"{missing}: missing")
+
+
+def test_an_empty_labels_file_stops_training_before_anything_is_written(tmp_path):
+    labels = tmp_path / "labels.txt"
+    labels.write_text("")
+    assert _train_with(tmp_path, labels_path=labels).startswith(f"{labels}: empty")
+
+
+def test_an_unknown_label_stops_training_before_anything_is_written(tmp_path):
+    labels = tmp_path / "labels.txt"
+    labels.write_text("BLANK\nB_KING\n")
+    message = _train_with(tmp_path, labels_path=labels)
+    assert message.startswith(f"{labels}:2: unknown label 'B_KING'")
+
+
+def test_an_unknown_held_out_style_stops_training_before_anything_is_written(tmp_path):
+    message = _train_with(tmp_path, held_out="kanji_3d")
+    assert "no style 'kanji_3d' to hold out" in message
