@@ -67,14 +67,19 @@ def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
     )
     if not folders:
         raise DataError(f"{pieces_dir}: no piece style folders")
-    expected = {f"{side}_{kind}.png": f"{code}_{KINDS[kind]}" for side, code in SIDES.items()
-                for kind in KINDS}  # fmt: skip
+    expected = {
+        f"{side}_{kind}.png": f"{code}_{KINDS[kind]}"
+        for side, code in SIDES.items()
+        for kind in KINDS
+    }
     styles = {}
     for folder in folders:
         for path in sorted(folder.iterdir()):
             if path.name not in expected:
-                raise DataError(f"{path}: not a piece image this project knows (expected "
-                                "SIDE_KIND.png as listed in the assets README)")  # fmt: skip
+                raise DataError(
+                    f"{path}: not a piece image this project knows (expected "
+                    "SIDE_KIND.png as listed in the assets README)"
+                )
         style: Style = {}
         for name, label in sorted(expected.items()):
             path = folder / name
@@ -159,8 +164,10 @@ def draw_pieces(canvas, grid: squares.Box, placements: dict[tuple[int, int], Pla
         centre_y = grid[1] + (rank - 0.5 + placement.dy) * height
         # floor(x + 0.5), not round(): round() ties to even, so a crop's whole-pixel origin
         # shift could move a piece by a pixel
-        corner = (math.floor(centre_x - piece.width / 2 + 0.5),
-                  math.floor(centre_y - piece.height / 2 + 0.5))  # fmt: skip
+        corner = (
+            math.floor(centre_x - piece.width / 2 + 0.5),
+            math.floor(centre_y - piece.height / 2 + 0.5),
+        )
         canvas.alpha_composite(piece, corner)
 
 
@@ -189,8 +196,11 @@ def random_position(rng) -> list[str]:
             if kind == "OU":
                 side = "B" if "B_OU" not in board.values() else "W"
             shown = PROMOTED[kind] if kind in PROMOTED and rng.random() < 0.25 else kind
-            free = [square for square in order if square not in board
-                    and _may_stand(board, side, shown, *square)]  # fmt: skip
+            free = [
+                square
+                for square in order
+                if square not in board and _may_stand(board, side, shown, *square)
+            ]
             if free:
                 board[free[rng.integers(len(free))]] = f"{side}_{shown}"
     return [board.get(square, BLANK) for square in order]
@@ -277,8 +287,13 @@ class Screenshot:
 def random_screenshot(rng) -> Screenshot:
     from PIL import Image
 
-    resamplers = [Image.Resampling.BILINEAR, Image.Resampling.BICUBIC,
-                  Image.Resampling.LANCZOS, Image.Resampling.BOX, Image.Resampling.NEAREST]  # fmt: skip
+    resamplers = [
+        Image.Resampling.BILINEAR,
+        Image.Resampling.BICUBIC,
+        Image.Resampling.LANCZOS,
+        Image.Resampling.BOX,
+        Image.Resampling.NEAREST,
+    ]
     return Screenshot(
         square_height=float(rng.uniform(26, 120)),
         resample=int(_choice(rng, resamplers)),
@@ -315,8 +330,11 @@ def render_square(
     bottom = min(texture.height, int(cell[3] + height) + 1)
     canvas = texture.crop((left, top, right, bottom)).convert("RGBA")
     grid = _moved(TEXTURE_GRID, -left, -top, 1.0, 1.0)
-    nearby = {square: placement for square, placement in placements.items()
-              if abs(square[0] - file) <= 1 and abs(square[1] - rank) <= 1}  # fmt: skip
+    nearby = {
+        square: placement
+        for square, placement in placements.items()
+        if abs(square[0] - file) <= 1 and abs(square[1] - rank) <= 1
+    }
     draw_pieces(canvas, grid, nearby)
     image = canvas.convert("RGB")
     if screenshot is not None:
@@ -353,8 +371,12 @@ def _photograph(image, grid: squares.Box, shot: Screenshot):
     square_width = (grid[2] - grid[0]) / 9
     square_height = (grid[3] - grid[1]) / 9
     error = shot.grid_error
-    found = (grid[0] + error[0] * square_width, grid[1] + error[1] * square_height,
-             grid[2] + error[2] * square_width, grid[3] + error[3] * square_height)  # fmt: skip
+    found = (
+        grid[0] + error[0] * square_width,
+        grid[1] + error[1] * square_height,
+        grid[2] + error[2] * square_width,
+        grid[3] + error[3] * square_height,
+    )
     return image, found
 
 

@@ -93,13 +93,17 @@ def test_sfen_board_of_the_starting_position():
     back = ["KY", "KE", "GI", "KI", "OU", "KI", "GI", "KE", "KY"]
     position = (
         [f"W_{kind}" for kind in back]
-        + ["BLANK", "W_HI"] + ["BLANK"] * 5 + ["W_KA", "BLANK"]
+        + ["BLANK", "W_HI"]
+        + ["BLANK"] * 5
+        + ["W_KA", "BLANK"]
         + ["W_FU"] * 9
         + ["BLANK"] * 27
         + ["B_FU"] * 9
-        + ["BLANK", "B_KA"] + ["BLANK"] * 5 + ["B_HI", "BLANK"]
+        + ["BLANK", "B_KA"]
+        + ["BLANK"] * 5
+        + ["B_HI", "BLANK"]
         + [f"B_{kind}" for kind in back]
-    )  # fmt: skip
+    )
     assert shogi_data.sfen_board(position) == START
 
 
@@ -128,9 +132,10 @@ def test_random_positions_are_plausible():
                 assert ahead > 2, (label, file, rank)
         for side in "BW":
             pawn_files = [
-                file for (file, _), label in zip(squares.square_order(), position)
+                file
+                for (file, _), label in zip(squares.square_order(), position)
                 if label == f"{side}_FU"
-            ]  # fmt: skip
+            ]
             assert len(pawn_files) == len(set(pawn_files))
 
 
