@@ -14,8 +14,8 @@ CONFIG.output_dir.mkdir(parents=True, exist_ok=True)  # doit opens its state fil
 
 DOIT_CONFIG = {
     "default_tasks": ["site"],
-    # sqlite commits each task's state as it finishes; a killed build keeps what it did
-    "backend": "sqlite3",
+    # locked against concurrent builds, each task's state committed as it finishes
+    "backend": "modelsite",
     "dep_file": str(CONFIG.output_dir / "doit-state.sqlite3"),
     "verbosity": 2,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 from pipeline.files import write_atomically
@@ -46,6 +47,40 @@ def files_of(prefix: Path) -> list[Path]:
     prefix = Path(prefix)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
     return [Path(f"{prefix}.index"), *shards]
+
+
+def source_files(checkpoint_dir: Path) -> list[Path]:
+    """Everything a build reads from the directory: index file, labels, newest checkpoint."""
+    checkpoint_dir = Path(checkpoint_dir)
+    prefix = latest_prefix(checkpoint_dir)
+    return [checkpoint_dir / INDEX_NAME, checkpoint_dir / LABELS_NAME, *files_of(prefix)]
+
+
+def source_digest(checkpoint_dir: Path) -> str:
+    """SHA-256 over the names and bytes of `source_files`."""
+    digest = hashlib.sha256()
+    for path in source_files(checkpoint_dir):
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError as error:
+            raise CheckpointError(f"{path}: cannot read ({error.strerror})") from error
+    return digest.hexdigest()
+
+
+def snapshot(checkpoint_dir: Path, into: Path, attempts: int = 3) -> str:
+    """Copies the newest checkpoint and its labels into `into` (a directory of the same
+    layout) and returns their digest. A trainer may write a new checkpoint at any moment:
+    the copy is taken again until the directory held still while it was made."""
+    for _ in range(attempts):
+        before = source_digest(checkpoint_dir)
+        for path in source_files(checkpoint_dir):
+            shutil.copyfile(path, Path(into) / path.name)
+        if source_digest(into) == before == source_digest(checkpoint_dir):
+            return before
+    raise CheckpointError(
+        f"{checkpoint_dir}: the checkpoint kept changing while it was read; try again later"
+    )
 
 
 def read_labels(path: Path) -> list[str]:

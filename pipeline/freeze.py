@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from doit.tools import config_changed
@@ -20,6 +21,7 @@ from pipeline.quiet import import_tensorflow
 INPUT_NAME = "pixels"
 OUTPUT_NAMES = ("logits", "probabilities", "labels")
 PARITY_TOLERANCE = 1e-4
+SOURCE_NAME = "source-digest.txt"
 
 
 class ParityError(Exception):
@@ -33,6 +35,24 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
     Both are serialized deterministically: an unchanged checkpoint gives unchanged bytes, so
     the stages after this one see nothing new.
     """
+    # Read from a copy: the trainer may save a new checkpoint while this runs.
+    with tempfile.TemporaryDirectory(prefix="checkpoint-") as copy:
+        source = checkpoints.snapshot(config.checkpoint_dir, Path(copy))
+        try:
+            graph_def, info = _freeze_snapshot(config, Path(copy))
+        except (checkpoints.CheckpointError, ParityError) as error:
+            # name the user's files, not the copy's
+            message = str(error).replace(copy, str(config.checkpoint_dir))
+            raise type(error)(message) from error
+    write_atomically(graph_path, graph_def.SerializeToString(deterministic=True))
+    info_text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_atomically(info_path, info_text.encode("utf-8"))
+    # What this build read, for `snapshot_is_current`: doit records its file_dep state only
+    # after the action, and by then the directory may hold a newer checkpoint.
+    write_atomically(Path(graph_path).with_name(SOURCE_NAME), f"{source}\n".encode())
+
+
+def _freeze_snapshot(config: Config, checkpoint_dir: Path):
     tf = import_tensorflow()
     import keras
     import numpy as np
@@ -42,8 +62,8 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
 
     from pipeline.network import build_classifier
 
-    prefix = checkpoints.latest_prefix(config.checkpoint_dir)
-    labels = checkpoints.read_labels(config.checkpoint_dir / checkpoints.LABELS_NAME)
+    prefix = checkpoints.latest_prefix(checkpoint_dir)
+    labels = checkpoints.read_labels(checkpoint_dir / checkpoints.LABELS_NAME)
     # Keras numbers unnamed layers per process, and layer names become node names.
     keras.backend.clear_session()
     model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
@@ -89,9 +109,7 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
         "input": INPUT_NAME,
         "outputs": list(OUTPUT_NAMES),
     }
-    write_atomically(graph_path, graph_def.SerializeToString(deterministic=True))
-    info_text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomically(info_path, info_text.encode("utf-8"))
+    return graph_def, info
 
 
 def run_graph(graph_def, pixels) -> dict:
@@ -126,9 +144,21 @@ def task(config: Config) -> dict:
         "file_dep": [str(path) for path in checkpoint_dependencies(config)],
         "targets": [str(graph_path), str(info_path)],
         "actions": [(freeze, [config, graph_path, info_path])],
-        "uptodate": [config_changed(settings_of(config, "architecture", "alpha", "input_size"))],
+        "uptodate": [
+            config_changed(settings_of(config, "architecture", "alpha", "input_size")),
+            (snapshot_is_current, [config]),
+        ],
         "clean": [(shutil.rmtree, [config.frozen_dir, True])],
     }
+
+
+def snapshot_is_current(config: Config) -> bool:
+    """Whether the last freeze read the checkpoint the directory holds now."""
+    try:
+        recorded = (config.frozen_dir / SOURCE_NAME).read_text(encoding="utf-8").strip()
+        return recorded == checkpoints.source_digest(config.checkpoint_dir)
+    except (OSError, checkpoints.CheckpointError):
+        return False
 
 
 def checkpoint_dependencies(config: Config) -> list[Path]:

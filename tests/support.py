@@ -31,7 +31,8 @@ CHROMIUM_ARGS = [
 def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABELS) -> Path:
     """A checkpoint of the configured network with seeded random weights, including
     BatchNorm moving statistics far from their initial values (so that running the network
-    in training mode would visibly differ from inference mode)."""
+    in training mode would visibly differ from inference mode) and a final layer scaled up
+    so that its answers are clear-cut."""
     import keras
     import numpy as np
 
@@ -46,6 +47,9 @@ def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABE
             variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))
         elif "moving_variance" in variable.path:
             variable.assign(rng.uniform(0.5, 2.0, variable.shape).astype("float32"))
+        elif variable.path == "logits/kernel":
+            # confident outputs, so that top-1 comparisons are not decided by rounding
+            variable.assign(variable * 40.0)
     return checkpoints.save(directory, model, step, list(labels))
 
 
@@ -99,6 +103,7 @@ class Project:
 def clean_environment() -> dict:
     environment = dict(os.environ)
     environment.pop("MODELSITE_CONFIG", None)
+    environment["PYTHONUNBUFFERED"] = "1"  # tests follow a build's progress line by line
     return environment
 
 

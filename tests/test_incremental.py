@@ -72,3 +72,50 @@ def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
     run = project.doit()
     assert set(run.executed) <= {"freeze"}
     assert "convert" in run.up_to_date and "site" in run.up_to_date
+
+
+def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project):
+    """doit records file_dep hashes after the action: a checkpoint replaced while freeze
+    reads it must not leave the build marked up to date with the old model."""
+    import json
+
+    from pipeline import checkpoints
+
+    prefix = checkpoints.latest_prefix(project.checkpoint_dir)
+    step = int(prefix.name.rsplit("-", 1)[1])
+    save_random_checkpoint(project.checkpoint_dir, seed=50, step=step)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "doit"],
+        cwd=project.root,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    for line in build.stdout:
+        output.append(line)
+        if line.strip() == ".  freeze":
+            # same file names, new weights: doit's file_dep list does not change
+            save_random_checkpoint(project.checkpoint_dir, seed=51, step=step)
+            break
+    output.extend(build.stdout)
+    assert build.wait(timeout=900) == 0, "".join(output)
+
+    project.doit()
+    info = json.loads((project.artifacts / "frozen" / "model-info.json").read_text("utf-8"))
+    current = checkpoints.fingerprint(checkpoints.latest_prefix(project.checkpoint_dir))
+    assert info["checkpoint_fingerprint"] == current
+    manifest = json.loads((project.artifacts / "site" / "manifest.json").read_text("utf-8"))
+    assert manifest["checkpointFingerprint"] == current
+
+def test_clean_removes_what_the_tasks_made_and_doit_rebuilds_it(project):
+    run = project.doit("clean")
+    assert run.returncode == 0
+    for made in ("frozen", "tfjs", "node", "bundle", "site"):
+        assert not (project.artifacts / made).exists(), made
+    assert not (project.root / "web" / "node_modules").exists()
+    assert (project.checkpoint_dir / "checkpoint").exists()  # the input stays
+
+    rebuilt = project.doit()
+    assert sorted(rebuilt.executed) == sorted(ALL_TASKS)
