@@ -6,7 +6,7 @@ here, so a build with nothing to do stays fast.
 
 from pathlib import Path
 
-from pipeline import bundle, convert, freeze, node, site
+from pipeline import bundle, convert, freeze, node, site, train
 from pipeline import config as settings
 
 CONFIG = settings.load(Path(__file__).parent)
@@ -39,3 +39,7 @@ def task_bundle():
 
 def task_site():
     return site.task(CONFIG)
+
+
+def task_train():
+    return train.task(CONFIG)

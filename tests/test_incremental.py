@@ -74,6 +74,18 @@ def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
     assert "convert" in run.up_to_date and "site" in run.up_to_date
 
 
+def test_a_quick_doit_train_rebuilds_the_model_stages_only(project):
+    from pipeline import checkpoints
+
+    trained = project.doit("train", "--quick", timeout=1200)
+    assert trained.executed == ["train"]
+    assert len(checkpoints.read_labels(project.checkpoint_dir / "labels.txt")) == 29
+    run = project.doit()
+    assert sorted(run.executed) == ["convert", "freeze", "site"]
+
+    step = int(checkpoints.latest_prefix(project.checkpoint_dir).name.rsplit("-", 1)[1])
+    save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 1)  # back to LABELS
+
 def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project):
     """doit records file_dep hashes after the action: a checkpoint replaced while freeze
     reads it must not leave the build marked up to date with the old model."""
