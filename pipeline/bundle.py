@@ -5,13 +5,12 @@ Nothing here depends on the model, so a retrain never runs webpack again.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 from pipeline import node
 from pipeline.config import Config
-from pipeline.files import fresh_directory, replace_directory
+from pipeline.files import digest_files, fresh_directory, replace_directory
 
 WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
 
@@ -31,9 +30,10 @@ def bundle(config: Config, output_dir: Path) -> None:
         scripts = sorted(staging.glob("app.*.js"))
         if len(scripts) != 1:
             raise BundleError(f"{staging}: expected one app.*.js from webpack, found {scripts}")
-        wasm_dir = staging / f"wasm-{_digest(sorted((config.web_dir / WASM_PACKAGE).glob('*.wasm')))}"
+        binaries = sorted((config.web_dir / WASM_PACKAGE).glob("*.wasm"))
+        wasm_dir = staging / f"wasm-{digest_files(binaries)}"
         wasm_dir.mkdir()
-        for binary in (config.web_dir / WASM_PACKAGE).glob("*.wasm"):
+        for binary in binaries:
             shutil.copy2(binary, wasm_dir / binary.name)
         # Script and .wasm names carry content hashes; index.html names both, so publishing
         # index.html last switches readers over to a complete new set in one step.
@@ -47,14 +47,6 @@ def bundle(config: Config, output_dir: Path) -> None:
         raise BundleError(f"web/src did not build:\n{error}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _digest(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def sources(config: Config) -> list[Path]:

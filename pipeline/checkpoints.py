@@ -15,6 +15,8 @@ from pipeline.files import write_atomically
 
 INDEX_NAME = "checkpoint"
 LABELS_NAME = "labels.txt"
+# What a trainer may leave beside its checkpoint for the site's model card (optional).
+CARD_NAMES = ("metrics.json", "confusion.png")
 # Bookkeeping that a re-save changes without changing the model.
 _NOT_CONTENT = ("_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIABLE_VALUE")
 _PATH_LINE = re.compile(r'^model_checkpoint_path:\s*"(?P<path>(?:[^"\\]|\\.)*)"\s*$', re.MULTILINE)
@@ -50,10 +52,12 @@ def files_of(prefix: Path) -> list[Path]:
 
 
 def source_files(checkpoint_dir: Path) -> list[Path]:
-    """Everything a build reads from the directory: index file, labels, newest checkpoint."""
+    """Everything a build reads from the directory: index file, labels, newest checkpoint,
+    and the model-card files where there are any."""
     checkpoint_dir = Path(checkpoint_dir)
     prefix = latest_prefix(checkpoint_dir)
-    return [checkpoint_dir / INDEX_NAME, checkpoint_dir / LABELS_NAME, *files_of(prefix)]
+    card = [checkpoint_dir / name for name in CARD_NAMES if (checkpoint_dir / name).exists()]
+    return [checkpoint_dir / INDEX_NAME, checkpoint_dir / LABELS_NAME, *files_of(prefix), *card]
 
 
 def source_digest(checkpoint_dir: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -35,3 +36,12 @@ def replace_directory(new: Path, target: Path) -> None:
         os.replace(target, retired)
     os.replace(new, target)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def digest_files(files: list[Path]) -> str:
+    """A short content hash of files (names and bytes), for content-addressed names."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

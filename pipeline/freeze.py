@@ -44,12 +44,23 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
             # name the user's files, not the copy's
             message = str(error).replace(copy, str(config.checkpoint_dir))
             raise type(error)(message) from error
+        card = {name: _read_optional(Path(copy) / name) for name in checkpoints.CARD_NAMES}
     write_atomically(graph_path, graph_def.SerializeToString(deterministic=True))
     info_text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_atomically(info_path, info_text.encode("utf-8"))
+    # The model card travels with the model; a checkpoint without one gets none.
+    for name, data in card.items():
+        if data is None:
+            (Path(graph_path).parent / name).unlink(missing_ok=True)
+        else:
+            write_atomically(Path(graph_path).parent / name, data)
     # What this build read, for `snapshot_is_current`: doit records its file_dep state only
     # after the action, and by then the directory may hold a newer checkpoint.
     write_atomically(Path(graph_path).with_name(SOURCE_NAME), f"{source}\n".encode())
+
+
+def _read_optional(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
 
 
 def _freeze_snapshot(config: Config, checkpoint_dir: Path):

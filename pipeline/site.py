@@ -9,15 +9,15 @@ older ones are removed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 from doit.tools import config_changed
 
+from pipeline import model_card
 from pipeline.config import Config, settings_of
-from pipeline.files import fresh_directory, replace_directory, write_atomically
+from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
 
 MANIFEST_NAME = "manifest.json"
 PAGE_NAME = "index.html"
@@ -25,13 +25,17 @@ HISTORY_NAME = "published.json"
 KEEP_PUBLISHES = 2
 
 
-def publish(config: Config, bundle_dir: Path, model_dir: Path, info_path: Path) -> None:
+def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path) -> None:
     site = config.site_dir
     site.mkdir(parents=True, exist_ok=True)
-    info = json.loads(Path(info_path).read_text(encoding="utf-8"))
+    info = json.loads((Path(frozen_dir) / "model-info.json").read_text(encoding="utf-8"))
 
-    model_name = f"models/{_tree_digest(model_dir)}"
-    _add_once(model_dir, site / model_name)
+    # The model directory holds what describes this model too, so it changes with it.
+    model_files = sorted(path for path in Path(model_dir).iterdir() if path.is_file())
+    confusion = Path(frozen_dir) / model_card.CONFUSION_NAME
+    model_files += [confusion] if confusion.exists() else []
+    model_name = f"models/{digest_files(model_files)}"
+    _add_once(model_files, site / model_name)
     entries = {model_name}
     for item in sorted(Path(bundle_dir).iterdir()):
         if item.name != PAGE_NAME:
@@ -47,27 +51,38 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, info_path: Path) 
         "checkpointFingerprint": info["checkpoint_fingerprint"],
         "quantization": config.quantization,
     }
+    model_bytes = sum(path.stat().st_size for path in model_files if path.parent == Path(model_dir))
+    has_confusion = (site / model_name / model_card.CONFUSION_NAME).exists()
+    card = model_card.render(
+        manifest,
+        model_bytes,
+        model_card.load_metrics(frozen_dir),
+        f"{model_name}/{model_card.CONFUSION_NAME}" if has_confusion else None,
+    )
+    write_atomically(site / model_card.PAGE_NAME, card.encode("utf-8"))
     manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     write_atomically(site / MANIFEST_NAME, manifest_text.encode("utf-8"))
     write_atomically(site / PAGE_NAME, (Path(bundle_dir) / PAGE_NAME).read_bytes())
     _forget_old_publishes(site, sorted(entries))
 
 
-def _tree_digest(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(directory).rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(directory)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def card_files(frozen_dir: Path) -> list[Path]:
+    """The model-card files freeze copied from the checkpoint (a checkpoint may have none)."""
+    candidates = [Path(frozen_dir) / name for name in (model_card.METRICS_NAME, model_card.CONFUSION_NAME)]
+    return [path for path in candidates if path.exists()]
 
 
-def _add_once(source: Path, target: Path) -> None:
-    """Copies a content-named file or directory into the site unless it is there already."""
+def _add_once(source: Path | list[Path], target: Path) -> None:
+    """Copies a content-named file, or files into a directory, unless it is there already."""
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
+    if isinstance(source, list):
+        staging = fresh_directory(target)
+        for path in source:
+            shutil.copyfile(path, staging / path.name)
+        replace_directory(staging, target)
+    elif source.is_dir():
         staging = fresh_directory(target)
         shutil.copytree(source, staging, dirs_exist_ok=True)
         replace_directory(staging, target)
@@ -83,7 +98,8 @@ def _forget_old_publishes(site: Path, entries: list[str]) -> None:
         history = []
     history = [*[kept for kept in history if kept != entries], entries][-KEEP_PUBLISHES:]
     write_atomically(history_path, json.dumps(history, indent=1).encode("utf-8"))
-    keep = {entry for kept in history for entry in kept} | {MANIFEST_NAME, PAGE_NAME, "models"}
+    keep = {entry for kept in history for entry in kept}
+    keep |= {MANIFEST_NAME, PAGE_NAME, model_card.PAGE_NAME, "models"}
     for path in [*site.iterdir(), *(site / "models").iterdir()]:
         if str(path.relative_to(site)) not in keep and not path.name.startswith("."):
             if path.is_dir():
@@ -94,6 +110,7 @@ def _forget_old_publishes(site: Path, entries: list[str]) -> None:
 
 def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
+    card = digest_files(card_files(config.frozen_dir))
     return {
         "doc": "bundle + model -> static site, published atomically (artifacts/site)",
         "file_dep": [
@@ -102,8 +119,12 @@ def task(config: Config) -> dict:
             str(info_path),
         ],
         "targets": [str(config.site_dir / PAGE_NAME), str(config.site_dir / MANIFEST_NAME)],
-        "actions": [(publish, [config, config.bundle_dir, config.tfjs_dir, info_path])],
-        "uptodate": [config_changed(settings_of(config, "batch_size", "quantization"))],
+        "actions": [(publish, [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])],
+        "uptodate": [
+            config_changed(settings_of(config, "batch_size", "quantization")),
+            # optional files, so not file_dep: the card is whatever freeze left beside the model
+            config_changed({"card": card}),
+        ],
         "clean": [
             (shutil.rmtree, [config.site_dir, True]),
             (Path.unlink, [config.output_dir / HISTORY_NAME, True]),

@@ -82,6 +82,9 @@ def test_a_quick_doit_train_rebuilds_the_model_stages_only(project):
     assert len(checkpoints.read_labels(project.checkpoint_dir / "labels.txt")) == 29
     run = project.doit()
     assert sorted(run.executed) == ["convert", "freeze", "site"]
+    card = (project.artifacts / "site" / "card.html").read_text(encoding="utf-8")
+    assert "held out style" in card and "W_RY" in card
+    assert list((project.artifacts / "site" / "models").glob("*/confusion.png"))
 
     step = int(checkpoints.latest_prefix(project.checkpoint_dir).name.rsplit("-", 1)[1])
     save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 1)  # back to LABELS

@@ -103,6 +103,10 @@ def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_
     times = page.locator("#request-times")
     assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
     assert errors == []
+
+    page.click("text=Model card")
+    page.wait_for_selector("h1:text('Model card')")
+    assert "鳥" in page.inner_text("dl")
     page.close()
 
 

@@ -1,0 +1,98 @@
+"""The site's model-card page: what the published model is and how well it did."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from pipeline import checkpoints
+
+PAGE_NAME = "card.html"
+METRICS_NAME, CONFUSION_NAME = checkpoints.CARD_NAMES
+
+
+def render(manifest: dict, model_bytes: int, metrics: dict | None, confusion_url: str | None) -> str:
+    facts = [
+        ("Classes", f"{len(manifest['labels'])}: {' '.join(manifest['labels'])}"),
+        ("Input", f"{manifest['inputSize']}x{manifest['inputSize']} RGB pixels, 0-255"),
+        ("Checkpoint step", str(manifest["checkpointStep"])),
+        ("Checkpoint fingerprint", manifest["checkpointFingerprint"][:16]),
+        ("Model size", f"{model_bytes / 1024:.0f} KiB ({_weights(manifest['quantization'])})"),
+    ]
+    sections = []
+    if metrics:
+        network = f"{metrics['architecture']}, alpha {metrics['alpha']}"
+        trained = f"{metrics['trained_at']}, {metrics['seconds']:.0f} s, {metrics['epochs']} epochs"
+        facts += [
+            ("Network", f"{network}, {metrics['parameters']:,} parameters"),
+            ("Trained", trained),
+            ("Command", metrics["command"]),
+        ]
+        sections.append(_accuracy_table(metrics))
+    else:
+        sections.append("<p>No training metrics were saved with this checkpoint.</p>")
+    if confusion_url:
+        sections.append(
+            f'<h2>Confusion matrix</h2><img src="{html.escape(confusion_url)}" '
+            'alt="confusion matrix on the held-out piece style">'
+        )
+    rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+    return _PAGE.format(facts=rows, sections="".join(sections))
+
+
+def _accuracy_table(metrics: dict) -> str:
+    evaluations = metrics["evaluations"]
+    names = list(evaluations)
+    header = "".join(f"<th>{html.escape(name.replace('_', ' '))}</th>" for name in names)
+    overall = "".join(f"<td>{evaluations[name]['accuracy']:.2%}</td>" for name in names)
+    body = []
+    for label in metrics["labels"]:
+        cells = "".join(
+            f"<td>{evaluations[name]['per_class'][label]:.2%}</td>" for name in names
+        )
+        body.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
+    held_out = metrics.get("data", {}).get("held_out_style", "")
+    return (
+        "<h2>Accuracy</h2>"
+        f"<p>Held-out style: squares drawn with <code>{html.escape(held_out)}</code> pieces, "
+        "which training never saw; same styles: new squares of the training styles.</p>"
+        f"<table><thead><tr><th>class</th>{header}</tr></thead>"
+        f"<tbody><tr><th>all squares</th>{overall}</tr>{''.join(body)}</tbody></table>"
+    )
+
+
+def _weights(quantization: str) -> str:
+    return "float32 weights" if quantization == "none" else f"weights quantized to {quantization}"
+
+
+def load_metrics(frozen_dir: Path) -> dict | None:
+    path = Path(frozen_dir) / METRICS_NAME
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Model card</title>
+<style>
+  :root {{ font-family: system-ui, sans-serif; color: #222; background: #fafaf7; }}
+  body {{ max-width: 60rem; margin: 0 auto; padding: 1rem; }}
+  dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }}
+  dt {{ color: #666; }} dd {{ margin: 0; }}
+  table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
+  th, td {{ border-bottom: 1px solid #ddd; padding: .15rem .6rem; text-align: right; }}
+  img {{ max-width: 100%; }}
+</style>
+</head>
+<body>
+<p><a href="./">← Back to the classifier</a></p>
+<h1>Model card</h1>
+<dl>{facts}</dl>
+{sections}
+</body>
+</html>
+"""
