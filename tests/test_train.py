@@ -116,6 +116,26 @@ def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_run, 
     assert metrics["step"] == int(before.name.split("-")[1]) + metrics["training_steps"]
 
 
+def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weights():
+    import keras
+    import numpy as np
+
+    from pipeline.network import build_classifier
+
+    model = build_classifier("mobilenet_v2", 0.35, 32, 3)
+    backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    first = backbone.get_layer("bn_Conv1")
+    first.moving_mean.assign(np.full(first.moving_mean.shape, 50.0, dtype="float32"))
+    pixels = np.random.default_rng(0).integers(0, 256, (64, 32, 32, 3), dtype=np.uint8)
+
+    train._recalibrate_batch_norm(model, pixels, 16, np.random.default_rng(1))
+
+    # four equal batches: the average of their means is the mean over all of them
+    conv = keras.Model(backbone.input, backbone.get_layer("Conv1").output)
+    expected = conv(pixels.astype("float32") / 127.5 - 1).numpy().mean(axis=(0, 1, 2))
+    np.testing.assert_allclose(first.moving_mean.numpy(), expected, atol=1e-4)
+
+
 def _train_with(tmp_path, **inputs):
     checkpoint_dir = tmp_path / "checkpoints"
     with pytest.raises(shogi_data.DataError) as error:
