@@ -4,12 +4,16 @@ Each stage lives in pipeline/; this file only wires them up. Nothing heavy is im
 here, so a build with nothing to do stays fast.
 """
 
+import sys
 from pathlib import Path
 
 from pipeline import bundle, convert, freeze, node, site, train
 from pipeline import config as settings
 
-CONFIG = settings.load(Path(__file__).parent)
+try:
+    CONFIG = settings.load(Path(__file__).parent)
+except settings.ConfigError as error:
+    sys.exit(f"modelsite: {error}")  # the message says it all; a traceback would bury it
 CONFIG.output_dir.mkdir(parents=True, exist_ok=True)  # doit opens its state file there
 
 DOIT_CONFIG = {

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from pipeline import node
 from pipeline.config import Config
+from pipeline.errors import BuildError, reported
 from pipeline.files import digest_files, fresh_directory, replace_directory
 
 WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
 
 
-class BundleError(Exception):
+class BundleError(BuildError):
     """The web app did not build; the message carries webpack's or tsc's report."""
 
 
@@ -61,6 +62,6 @@ def task(config: Config) -> dict:
         "doc": "web/src -> page, script (worker inlined) and .wasm files (artifacts/bundle)",
         "file_dep": [str(path) for path in sources(config)],
         "targets": [str(config.bundle_dir / "index.html")],
-        "actions": [(bundle, [config, config.bundle_dir])],
+        "actions": [(reported(bundle), [config, config.bundle_dir])],
         "clean": [(shutil.rmtree, [config.bundle_dir, True])],
     }

@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+from pipeline.errors import BuildError
 from pipeline.files import write_atomically
 
 INDEX_NAME = "checkpoint"
@@ -22,7 +23,7 @@ _NOT_CONTENT = ("_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIAB
 _PATH_LINE = re.compile(r'^model_checkpoint_path:\s*"(?P<path>(?:[^"\\]|\\.)*)"\s*$', re.MULTILINE)
 
 
-class CheckpointError(Exception):
+class CheckpointError(BuildError):
     """A checkpoint directory that cannot be built from; the message names the file."""
 
 
@@ -149,18 +150,27 @@ def restore(prefix: Path, model) -> int:
 
 def fingerprint(prefix: Path) -> str:
     """SHA-256 over every saved tensor (name, dtype, value): the same weights give the same
-    fingerprint whatever the file names or timestamps."""
+    fingerprint whatever the file names or timestamps.
+
+    Reading every tensor also proves the files whole: a truncated or corrupted checkpoint
+    fails here, with a message that says so.
+    """
     import tensorflow as tf
 
-    reader = tf.train.load_checkpoint(str(prefix))
     digest = hashlib.sha256()
-    for name in sorted(reader.get_variable_to_shape_map()):
-        if name in _NOT_CONTENT:
-            continue
-        value = reader.get_tensor(name)
-        digest.update(name.encode())
-        digest.update(str(getattr(value, "dtype", type(value))).encode())
-        digest.update(value.tobytes() if hasattr(value, "tobytes") else bytes(value))
+    try:
+        reader = tf.train.load_checkpoint(str(prefix))
+        for name in sorted(reader.get_variable_to_shape_map()):
+            if name in _NOT_CONTENT:
+                continue
+            value = reader.get_tensor(name)
+            digest.update(name.encode())
+            digest.update(str(getattr(value, "dtype", type(value))).encode())
+            digest.update(value.tobytes() if hasattr(value, "tobytes") else bytes(value))
+    except (tf.errors.OpError, IndexError, ValueError, OSError) as error:
+        raise CheckpointError(
+            f"{prefix}: damaged, not a whole checkpoint ({_first_line(error)})"
+        ) from error
     return digest.hexdigest()
 
 

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import BuildError
+
 ARCHITECTURES = ("mobilenet_v2",)
 QUANTIZATIONS = ("none", "float16", "uint8")
 
@@ -14,7 +16,7 @@ QUANTIZATIONS = ("none", "float16", "uint8")
 CONFIG_ENV = "MODELSITE_CONFIG"
 
 
-class ConfigError(Exception):
+class ConfigError(BuildError):
     """A settings file that cannot be used; the message names the file and the field."""
 
 

@@ -10,6 +10,7 @@ from doit.tools import config_changed
 
 from pipeline import freeze as freezing
 from pipeline.config import Config, settings_of
+from pipeline.errors import reported
 from pipeline.files import fresh_directory, replace_directory
 from pipeline.quiet import import_tensorflow
 
@@ -61,7 +62,7 @@ def task(config: Config) -> dict:
         "doc": "frozen graph -> TensorFlow.js graph model and weight shards (artifacts/tfjs)",
         "file_dep": [str(graph_path), str(info_path)],
         "targets": [str(config.tfjs_dir / "model.json")],
-        "actions": [(convert, [config, graph_path, info_path, config.tfjs_dir])],
+        "actions": [(reported(convert), [config, graph_path, info_path, config.tfjs_dir])],
         "uptodate": [config_changed(settings_of(config, "quantization", "shard_size_bytes"))],
         "clean": [(shutil.rmtree, [config.tfjs_dir, True])],
     }

@@ -15,6 +15,7 @@ from doit.tools import config_changed
 
 from pipeline import checkpoints
 from pipeline.config import Config, settings_of
+from pipeline.errors import BuildError, reported
 from pipeline.files import write_atomically
 from pipeline.quiet import import_tensorflow
 
@@ -24,7 +25,7 @@ PARITY_TOLERANCE = 1e-4
 SOURCE_NAME = "source-digest.txt"
 
 
-class ParityError(Exception):
+class ParityError(BuildError):
     """The frozen graph does not compute what the restored model computes."""
 
 
@@ -75,6 +76,7 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
 
     prefix = checkpoints.latest_prefix(checkpoint_dir)
     labels = checkpoints.read_labels(checkpoint_dir / checkpoints.LABELS_NAME)
+    fingerprint = checkpoints.fingerprint(prefix)  # first: it tells a damaged checkpoint apart
     # Keras numbers unnamed layers per process, and layer names become node names.
     keras.backend.clear_session()
     model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
@@ -116,7 +118,7 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
         "input_size": size,
         "labels": labels,
         "checkpoint_step": step,
-        "checkpoint_fingerprint": checkpoints.fingerprint(prefix),
+        "checkpoint_fingerprint": fingerprint,
         "input": INPUT_NAME,
         "outputs": list(OUTPUT_NAMES),
     }
@@ -154,7 +156,7 @@ def task(config: Config) -> dict:
         "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
         "file_dep": [str(path) for path in checkpoint_dependencies(config)],
         "targets": [str(graph_path), str(info_path)],
-        "actions": [(freeze, [config, graph_path, info_path])],
+        "actions": [(reported(freeze), [config, graph_path, info_path])],
         "uptodate": [
             config_changed(settings_of(config, "architecture", "alpha", "input_size")),
             (snapshot_is_current, [config]),

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.errors import BuildError, reported
 
 
-class NodeError(Exception):
+class NodeError(BuildError):
     """A Node.js step that failed; the message says which command and why."""
 
 
@@ -72,7 +73,7 @@ def task(config: Config) -> dict:
         "doc": "Node.js environment (artifacts/node) and npm ci of web/package-lock.json",
         "file_dep": [str(config.web_dir / "package.json"), str(config.web_dir / "package-lock.json")],
         "targets": [str(installed_marker(config))],
-        "actions": [(setup, [config])],
+        "actions": [(reported(setup), [config])],
         "clean": [
             (shutil.rmtree, [config.node_dir, True]),
             (shutil.rmtree, [config.web_dir / "node_modules", True]),

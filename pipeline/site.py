@@ -17,6 +17,7 @@ from doit.tools import config_changed
 
 from pipeline import model_card
 from pipeline.config import Config, settings_of
+from pipeline.errors import reported
 from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
 
 MANIFEST_NAME = "manifest.json"
@@ -119,7 +120,9 @@ def task(config: Config) -> dict:
             str(info_path),
         ],
         "targets": [str(config.site_dir / PAGE_NAME), str(config.site_dir / MANIFEST_NAME)],
-        "actions": [(publish, [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])],
+        "actions": [
+            (reported(publish), [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])
+        ],
         "uptodate": [
             config_changed(settings_of(config, "batch_size", "quantization")),
             # optional files, so not file_dep: the card is whatever freeze left beside the model

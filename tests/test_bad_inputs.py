@@ -1,0 +1,110 @@
+"""Bad input fails the build with a message naming the file and the cause, and the site
+that was published before stays exactly as it was."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+
+def published(project) -> dict:
+    site = project.artifacts / "site"
+    return {
+        str(path.relative_to(site)): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def damaged(project, tmp_path):
+    """Yields the project; afterwards puts back its checkpoints, settings and web sources."""
+    saved = {
+        "checkpoints": project.checkpoint_dir,
+        "web-src": project.root / "web" / "src",
+    }
+    for name, path in saved.items():
+        shutil.copytree(path, tmp_path / name)
+    settings = (project.root / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        yield project
+    finally:
+        for name, path in saved.items():
+            shutil.rmtree(path)
+            shutil.copytree(tmp_path / name, path)
+        (project.root / "pyproject.toml").write_text(settings, encoding="utf-8")
+
+
+def set_setting(project, key: str, value: str) -> None:
+    path = project.root / "pyproject.toml"
+    text, count = re.subn(rf"^{key} = .*$", f"{key} = {value}", path.read_text("utf-8"), 1,
+                          flags=re.MULTILINE)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def damage_data(project):
+    [data] = project.checkpoint_dir.glob("ckpt-*.data-*")
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+
+
+def point_index_elsewhere(project):
+    (project.checkpoint_dir / "checkpoint").write_text('model_checkpoint_path: "ckpt-999"\n')
+
+
+def break_types(project):
+    main = project.root / "web" / "src" / "main.ts"
+    main.write_text(main.read_text("utf-8") + "\nconst broken: number = 'text';\n", "utf-8")
+
+
+CASES = {
+    "no checkpoint": (
+        lambda p: (p.checkpoint_dir / "checkpoint").unlink(),
+        r"checkpoints/checkpoint: no checkpoint index file",
+    ),
+    "truncated checkpoint": (damage_data, r"ckpt-\d+: damaged, not a whole checkpoint"),
+    "index names a missing checkpoint": (
+        point_index_elsewhere,
+        r"checkpoints/checkpoint: points to .*ckpt-999, whose \.index file is missing",
+    ),
+    "fewer labels than classes": (
+        lambda p: (p.checkpoint_dir / "labels.txt").write_text("a\nb\nc\n"),
+        r"ckpt-\d+: does not fit the configured network",
+    ),
+    "empty labels": (
+        lambda p: (p.checkpoint_dir / "labels.txt").write_text(""),
+        r"labels\.txt: empty",
+    ),
+    "duplicate labels": (
+        lambda p: (p.checkpoint_dir / "labels.txt").write_text("a\nb\na\nc\n"),
+        r"labels\.txt:3: duplicate label 'a'",
+    ),
+    "another width in the settings": (
+        lambda p: set_setting(p, "alpha", "0.5"),
+        r"ckpt-\d+: does not fit the configured network",
+    ),
+    "checkpoint directory is a file": (
+        lambda p: set_setting(p, "checkpoint_dir", '"pyproject.toml"'),
+        r"pyproject\.toml/checkpoint: cannot read \(Not a directory\)",
+    ),
+    "unknown quantization": (
+        lambda p: set_setting(p, "quantization", '"int4"'),
+        r"pyproject\.toml: \[tool\.modelsite\] quantization = 'int4' should be one of",
+    ),
+    "type error in web/src": (break_types, r"main\.ts\(\d+,\d+\)\s+TS2322"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_reported_and_the_site_is_kept(damaged, case):
+    project = damaged
+    before = published(project)
+    damage, message = CASES[case]
+    damage(project)
+    run = project.doit(check=False)
+    assert run.returncode != 0
+    assert re.search(message, run.output), run.output
+    assert "Traceback" not in run.output
+    assert published(project) == before
