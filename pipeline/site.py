@@ -123,10 +123,10 @@ def task(config: Config) -> dict:
         "actions": [
             (reported(publish), [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])
         ],
+        # the card files are optional, so not file_dep; one config_changed, since doit
+        # stores every config_changed of a task under the same key
         "uptodate": [
-            config_changed(settings_of(config, "batch_size", "quantization")),
-            # optional files, so not file_dep: the card is whatever freeze left beside the model
-            config_changed({"card": card}),
+            config_changed({**settings_of(config, "batch_size", "quantization"), "card": card})
         ],
         "clean": [
             (shutil.rmtree, [config.site_dir, True]),
