@@ -1,16 +1,20 @@
-"""`doit serve`: run the stale tasks, then serve the site on 127.0.0.1.
+"""`doit serve`: run the stale tasks, serve the site on 127.0.0.1, rebuild on change.
 
 Registered as a doit command through the `doit.COMMAND` entry point. The responses carry
 the cross-origin isolation headers that WASM threads need, and nothing outside the site
-directory can be reached.
+directory can be reached. While it serves, it watches the checkpoint directory, web/src and
+the settings; on a change it runs `doit` again and tells open pages to reload, or shows
+them why the build failed (the last site that built stays served).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import posixpath
+import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
@@ -19,6 +23,7 @@ from typing import ClassVar
 from doit.cmd_run import Run
 
 from pipeline import config as settings
+from pipeline import livereload
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -36,6 +41,28 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".bin": "application/octet-stream",
     }
+
+    def __init__(self, *arguments, events: livereload.Events | None = None, **keywords):
+        self.events = events  # before the base class, which handles the request at once
+        super().__init__(*arguments, **keywords)
+
+    def do_GET(self) -> None:
+        path = urllib.parse.urlsplit(self.path).path
+        if self.events is not None and path == livereload.EVENTS_PATH:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            try:
+                self.events.stream(self._send_now, stopped=lambda: self.server.stopping)
+            except OSError:
+                pass  # the page went away
+            return
+        super().do_GET()
+
+    def _send_now(self, data: bytes) -> None:
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def translate_path(self, path: str) -> str:
         """Maps a URL path into the site directory, or to a path that does not exist."""
@@ -62,9 +89,57 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         sys.stderr.write(f"serve: {self.address_string()} {format % args}\n")
 
 
-def make_server(site_dir: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(SiteHandler, directory=str(site_dir))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+class SiteServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # open event streams must not keep the process alive
+    stopping = False
+
+
+def make_server(site_dir: Path, host: str, port: int,
+                events: livereload.Events | None = None) -> SiteServer:  # fmt: skip
+    handler = functools.partial(SiteHandler, directory=str(site_dir), events=events)
+    return SiteServer((host, port), handler)
+
+
+def rebuild(config: settings.Config, events: livereload.Events) -> None:
+    """Runs `doit` as a new process (the task list depends on the files that changed), then
+    tells the pages: reload when the published site changed, or why the build failed."""
+    before = _published(config)
+    print("serve: inputs changed, rebuilding", flush=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "doit"],
+        cwd=config.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stdout.write(completed.stdout + completed.stderr)
+    if completed.returncode != 0:
+        failure = _failure(completed.stdout + completed.stderr)
+        print("serve: the rebuild failed; still serving the last site that built", flush=True)
+        events.publish("build-error", json.dumps(failure))
+    elif _published(config) != before:
+        events.publish("reload")
+    else:
+        events.publish("build-ok")
+
+
+def _published(config: settings.Config) -> tuple[bytes, ...]:
+    pages = (config.site_dir / "index.html", config.site_dir / "manifest.json")
+    return tuple(page.read_bytes() if page.exists() else b"" for page in pages)
+
+
+def _failure(output: str) -> str:
+    """The lines of doit's report from the first failed task on."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(("TaskFailed", "TaskError"))]
+    return "\n".join(lines[starts[0]:] if starts else lines[-30:]).strip()
+
+
+def watched_paths(config: settings.Config) -> list[Path]:
+    source = Path(os.environ.get(settings.CONFIG_ENV) or config.root / "pyproject.toml")
+    web = config.web_dir
+    return [config.checkpoint_dir, web / "src", web / "package.json", web / "package-lock.json",
+            web / "webpack.config.js", web / "tsconfig.json", source]  # fmt: skip
 
 
 opt_host = {
@@ -117,11 +192,15 @@ class Serve(Run):
             return failed
         if failed:
             sys.stderr.write("serve: the build failed; serving the last site that built\n")
+        events = livereload.Events()
         server = make_server(
             config.site_dir,
             config.serve_host if host is None else host,
             config.serve_port if port is None else port,
+            events,
         )
+        watcher = livereload.Watcher(watched_paths(config), lambda: rebuild(config, events))
+        watcher.start()
         address, bound_port = server.server_address[:2]
         print(f"Serving {config.site_dir} at http://{address}:{bound_port}/ (Ctrl-C stops)",
               flush=True)
@@ -130,5 +209,7 @@ class Serve(Run):
         except KeyboardInterrupt:
             pass
         finally:
+            watcher.stop()
+            server.stopping = True
             server.server_close()
         return 0

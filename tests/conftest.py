@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from support import Project, copy_project, save_random_checkpoint
+from support import CHROMIUM, CHROMIUM_ARGS, Project, copy_project, save_random_checkpoint
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +19,17 @@ def project(built_project) -> Project:
     project, _ = built_project
     project.doit()  # whatever an earlier test changed, start from an up-to-date build
     return project
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.fail(f"cannot start {CHROMIUM} (Debian package chromium): {error}")
+        yield browser
+        browser.close()

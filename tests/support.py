@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,3 +157,36 @@ def sample_pixels(count: int, seed: int = 0):
 
     rng = np.random.default_rng(seed)
     return rng.uniform(0, 255, (count, INPUT_SIZE, INPUT_SIZE, 3)).astype("float32")
+
+
+@contextlib.contextmanager
+def serving(project: Project):
+    """`doit serve` on a free port for the duration; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doit", "serve", "--port", "0"],
+        cwd=project.root,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines, url = [], None
+    deadline = time.monotonic() + 600
+    while url is None and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        url = match and match[1]
+    if url is None:
+        process.kill()
+        raise AssertionError("doit serve did not start:\n" + "".join(lines))
+    # keep reading, so that a chatty rebuild never blocks on a full pipe
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -3,62 +3,20 @@
 from __future__ import annotations
 
 import http.client
-import re
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
 from PIL import Image
-from support import CHROMIUM, CHROMIUM_ARGS, INPUT_SIZE, LABELS, clean_environment
+from support import INPUT_SIZE, LABELS, serving
 
 from pipeline import freeze
 
 
 @pytest.fixture(scope="module")
 def served(built_project):
-    """`doit serve` on a free port; yields its base URL."""
     project, _ = built_project
-    process = subprocess.Popen(
-        [sys.executable, "-m", "doit", "serve", "--port", "0"],
-        cwd=project.root,
-        env=clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = []
-    deadline = time.monotonic() + 600
-    url = None
-    while url is None and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-        url = match and match[1]
-    if url is None:
-        process.kill()
-        pytest.fail("doit serve did not start:\n" + "".join(lines))
-    try:
+    with serving(project) as url:
         yield project, url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import Error, sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Error as error:
-            pytest.fail(f"cannot start {CHROMIUM} (Debian package chromium): {error}")
-        yield browser
-        browser.close()
 
 
 def decisive_image(project, directory):

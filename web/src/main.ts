@@ -1,6 +1,7 @@
 // The page: picks up images, shows them at once, fills in each result as its batch ends.
 // All inference happens in the worker behind `Classifier`; nothing here blocks for long.
 import { Classifier } from './classifier';
+import { followBuilds } from './live';
 import type { BackendName, BatchResult, ImageResult, ModelInfo } from './protocol';
 
 /** What the site build publishes beside the page: which model to load. */
@@ -129,6 +130,16 @@ function showResult(item: HTMLLIElement, result: ImageResult): void {
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+const buildStatus = element<HTMLElement>('build-status');
+followBuilds({
+  published: () => location.reload(),
+  failed: (report) => {
+    buildStatus.hidden = false;
+    element('build-report').textContent = report;
+  },
+  succeeded: () => (buildStatus.hidden = true),
+});
 
 picker?.addEventListener('change', () => {
   void classifyFiles([...(picker.files ?? [])]);
