@@ -21,9 +21,14 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def fresh_directory(target: Path) -> Path:
-    """An empty sibling of `target` to build into before `replace_directory`."""
+    """An empty sibling of `target` to build into before `replace_directory`.
+
+    Leftovers of a killed build go first; the build lock guarantees no live build owns them.
+    """
+    for pattern in (f".{target.name}.new-*", f".{target.name}.old-*"):
+        for leftover in target.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
     staging = target.with_name(f".{target.name}.new-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     return staging
 

@@ -102,7 +102,8 @@ def _forget_old_publishes(site: Path, entries: list[str]) -> None:
     keep = {entry for kept in history for entry in kept}
     keep |= {MANIFEST_NAME, PAGE_NAME, model_card.PAGE_NAME, "models"}
     for path in [*site.iterdir(), *(site / "models").iterdir()]:
-        if str(path.relative_to(site)) not in keep and not path.name.startswith("."):
+        # dot files are temporaries a killed build left behind
+        if str(path.relative_to(site)) not in keep:
             if path.is_dir():
                 shutil.rmtree(path)
             else:

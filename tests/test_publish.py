@@ -1,0 +1,96 @@
+"""Publishing is atomic: rebuilds killed at random moments never break the served site."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from posixpath import dirname
+
+from support import clean_environment, save_random_checkpoint
+
+from pipeline import checkpoints
+from pipeline.serve import make_server
+
+KILLS = 20
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200, url
+        return response.read()
+
+
+def load_site(base: str) -> None:
+    """Loads the site as the page does and checks that it is whole and of one build."""
+    page = fetch(base).decode("utf-8")
+    script = re.search(r'<script src="([^"]+)"', page)[1]
+    wasm = re.search(r'name="wasm-path" content="([^"]+)"', page)[1]
+    assert fetch(base + script)
+    assert fetch(f"{base}{wasm}tfjs-backend-wasm-simd.wasm")
+    manifest = json.loads(fetch(base + "manifest.json"))
+    model = json.loads(fetch(base + manifest["model"]))
+    metadata = model["userDefinedMetadata"]["classifier"]
+    assert metadata["checkpoint_fingerprint"] == manifest["checkpointFingerprint"]
+    for group in model["weightsManifest"]:
+        for shard in group["paths"]:
+            assert fetch(f"{base}{dirname(manifest['model'])}/{shard}")
+
+
+def test_killed_rebuilds_never_break_the_site_and_the_next_build_publishes(project):
+    server = make_server(project.artifacts / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    stop, loads, failures = threading.Event(), [], []
+
+    def keep_loading():
+        while not stop.is_set():
+            try:
+                load_site(base)
+                loads.append(1)
+            except Exception as error:  # noqa: BLE001 - every failure is a finding
+                failures.append(repr(error))
+
+    client = threading.Thread(target=keep_loading, daemon=True)
+    client.start()
+    rng = random.Random(5)
+    main = project.root / "web" / "src" / "main.ts"
+    try:
+        for kill in range(KILLS):
+            if kill % 4 == 3:  # now and then the web app changes, so bundle is killed too
+                main.write_text(main.read_text("utf-8").replace("Ready", "Ready!"), "utf-8")
+            else:
+                save_random_checkpoint(project.checkpoint_dir, seed=100 + kill, step=100 + kill)
+            build = subprocess.Popen(
+                [sys.executable, "-m", "doit"],
+                cwd=project.root,
+                env=clean_environment(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(rng.uniform(0.3, 12.0))
+            build.kill()
+            build.wait()
+        save_random_checkpoint(project.checkpoint_dir, seed=200, step=200)
+        final = project.doit()
+        assert "site" in final.executed
+        load_site(base)
+    finally:
+        stop.set()
+        client.join(timeout=60)
+        server.shutdown()
+        server.server_close()
+
+    assert failures == []
+    assert len(loads) > 100
+    manifest = json.loads((project.artifacts / "site" / "manifest.json").read_text("utf-8"))
+    current = checkpoints.fingerprint(checkpoints.latest_prefix(project.checkpoint_dir))
+    assert manifest["checkpointFingerprint"] == current
+    leftovers = [path.name for path in (project.artifacts / "site").iterdir()
+                 if path.name.startswith(".")]  # fmt: skip
+    assert leftovers == []
