@@ -177,3 +177,49 @@ def test_a_crashed_worker_fails_its_requests_and_is_replaced(served, browser, tm
     page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
     assert page.get_attribute("#results > li", "data-label") == expected
     page.close()
+
+
+def test_a_hung_worker_is_detected_and_replaced(served, browser, tmp_path):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url + "?timeout=3000")
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    worker = next(w for w in page.workers if w.url.startswith("blob:"))
+
+    page.set_input_files("input[name=images]", [str(image)] * 400)
+    page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
+    worker.evaluate("setTimeout(() => { for (;;) {} })")  # busy forever, never answers
+    page.wait_for_function(
+        "document.querySelectorAll('#results > li[data-state=pending]').length === 0",
+        timeout=120_000,
+    )
+    failed = page.locator("#results > li[data-state=failed]")
+    assert failed.count() > 0
+    assert "no answer for" in failed.first.inner_text()
+
+    page.evaluate("document.querySelector('#results').replaceChildren()")
+    page.set_input_files("input[name=images]", [str(image)])
+    page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
+    assert page.get_attribute("#results > li", "data-label") == expected
+    page.close()
+
+
+def test_500_queued_images_all_complete_and_free_their_tensors(served, browser, tmp_path):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    for _ in range(5):  # five requests queue up behind each other in the worker
+        page.set_input_files("input[name=images]", [str(image)] * 100)
+    page.wait_for_function(
+        "document.querySelectorAll('#results > li[data-state=done]').length === 500",
+        timeout=300_000,
+    )
+    labels = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    assert labels == [expected] * 500
+    page.wait_for_function("document.querySelector('#request-times').dataset.tensors")
+    times = page.locator("#request-times")
+    assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
+    page.close()

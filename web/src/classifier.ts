@@ -17,6 +17,9 @@ export interface ClassifyResult {
 
 /** Crashes in a row, without a model loaded in between, after which the worker stays down. */
 const MAX_RESTARTS = 3;
+/** Silence while requests are pending that counts as a hung worker (a batch on the slowest
+ * backend takes seconds, a model download with progress events a few more). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class Classifier {
   private worker: Worker;
@@ -25,9 +28,11 @@ export class Classifier {
   private readonly pending = new Map<number, Pending>();
   private options?: LoadOptions;
   private loading?: Promise<ModelInfo>;
+  private lastHeard = performance.now();
 
-  constructor() {
+  constructor(private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.worker = this.startWorker();
+    setInterval(() => this.checkResponsive(), Math.min(1000, timeoutMs / 4));
   }
 
   /** Loads (or reloads) the model; resolves once it has warmed up. */
@@ -53,6 +58,7 @@ export class Classifier {
   private request<T>(message: PageMessage, handlers: Omit<Pending, 'resolve' | 'reject'>): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.pending.size === 0) this.lastHeard = performance.now(); // idle time is not silence
       this.pending.set(id, { ...handlers, resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage({ ...message, id });
     });
@@ -65,7 +71,15 @@ export class Classifier {
     return worker;
   }
 
+  private checkResponsive(): void {
+    const silentMs = performance.now() - this.lastHeard;
+    if (this.pending.size > 0 && silentMs > this.timeoutMs) {
+      this.restart(`no answer for ${(silentMs / 1000).toFixed(0)} s`);
+    }
+  }
+
   private receive(message: WorkerMessage): void {
+    this.lastHeard = performance.now();
     const pending = this.pending.get(message.id);
     if (!pending) return;
     switch (message.kind) {
@@ -93,6 +107,7 @@ export class Classifier {
   /** Rejects everything in flight, then brings up a fresh worker with the same model. */
   private restart(reason: string): void {
     this.worker.terminate();
+    this.lastHeard = performance.now();
     const failed = [...this.pending.values()];
     this.pending.clear();
     for (const pending of failed) pending.reject(new Error(`classifier worker failed: ${reason}`));

@@ -1,6 +1,6 @@
 // The page: picks up images, shows them at once, fills in each result as its batch ends.
 // All inference happens in the worker behind `Classifier`; nothing here blocks for long.
-import { Classifier } from './classifier';
+import { Classifier, DEFAULT_TIMEOUT_MS } from './classifier';
 import { followBuilds } from './live';
 import type { BackendName, BatchResult, ImageResult, ModelInfo } from './protocol';
 
@@ -25,7 +25,10 @@ const requestTimes = element<HTMLElement>('request-times');
 const dropZone = element<HTMLElement>('drop-zone');
 const picker = dropZone.querySelector<HTMLInputElement>('input[type=file]');
 
-const classifier = new Classifier();
+const parameters = new URLSearchParams(location.search);
+// `?timeout=MS`: how long the worker may stay silent before it is replaced.
+const timeout = Number(parameters.get('timeout')) || DEFAULT_TIMEOUT_MS;
+const classifier = new Classifier(timeout);
 const ready = start();
 
 async function start(): Promise<ModelInfo> {
@@ -34,7 +37,7 @@ async function start(): Promise<ModelInfo> {
     if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
     const manifest = (await response.json()) as Manifest;
     const wasmPath = document.querySelector<HTMLMetaElement>('meta[name=wasm-path]')?.content ?? '';
-    const requested = new URLSearchParams(location.search).get('backend') as BackendName | null;
+    const requested = parameters.get('backend') as BackendName | null;
     const info = await classifier.load(
       {
         // Absolute URLs: the worker runs from a blob: URL, against which relative ones fail.
