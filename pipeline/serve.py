@@ -91,6 +91,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True  # open event streams must not keep the process alive
+    request_queue_size = 256  # a page opening many connections at once is not turned away
     stopping = False
 
 

@@ -94,3 +94,40 @@ def test_killed_rebuilds_never_break_the_site_and_the_next_build_publishes(proje
     leftovers = [path.name for path in (project.artifacts / "site").iterdir()
                  if path.name.startswith(".")]  # fmt: skip
     assert leftovers == []
+
+
+def test_200_concurrent_clients_during_a_publish_see_no_errors_and_no_mixed_model(project):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = make_server(project.artifacts / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    save_random_checkpoint(project.checkpoint_dir, seed=300, step=300)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "doit"],
+        cwd=project.root,
+        env=clean_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    manifests = set()
+
+    def client(_):
+        failures = []
+        while build.poll() is None:
+            try:
+                load_site(base)
+                manifests.add(fetch(base + "manifest.json"))
+            except Exception as error:  # noqa: BLE001 - every failure is a finding
+                failures.append(repr(error))
+        return failures
+
+    try:
+        with ThreadPoolExecutor(max_workers=200) as pool:
+            failures = [failure for result in pool.map(client, range(200)) for failure in result]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert build.returncode == 0
+    assert failures == []
+    assert len(manifests) >= 2  # the clients saw the publish happen
