@@ -50,6 +50,13 @@ def damage_data(project):
     data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
 
 
+def corrupt_data(project):
+    [data] = project.checkpoint_dir.glob("ckpt-*.data-*")
+    content = bytearray(data.read_bytes())
+    content[1000:2000] = b"x" * 1000
+    data.write_bytes(bytes(content))
+
+
 def point_index_elsewhere(project):
     (project.checkpoint_dir / "checkpoint").write_text('model_checkpoint_path: "ckpt-999"\n')
 
@@ -65,6 +72,10 @@ CASES = {
         r"checkpoints/checkpoint: no checkpoint index file",
     ),
     "truncated checkpoint": (damage_data, r"ckpt-\d+: damaged, not a whole checkpoint"),
+    "corrupted checkpoint": (
+        corrupt_data,
+        r"ckpt-\d+: damaged, not a whole checkpoint \(.*Checksum does not match",
+    ),
     "index names a missing checkpoint": (
         point_index_elsewhere,
         r"checkpoints/checkpoint: points to .*ckpt-999, whose \.index file is missing",
