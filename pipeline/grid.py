@@ -1,0 +1,83 @@
+"""Finding the 9x9 grid of a shogi board in a screenshot.
+
+The grid's lines are thin and run the whole width or height of the board; piece
+strokes are short. So each column (and row) is scored by how much of it is a thin
+line, and the grid is the ten equally spaced columns (rows) that score best together.
+The page implements the same steps in web/src/grid.ts; tests hold the two to each other.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.errors import BuildError
+from pipeline.squares import Box
+
+LINES = 10  # a 9x9 board has ten lines each way
+SMALLEST_SQUARE = 8  # pixels; below this the pieces cannot be told apart anyway
+LINE_CONTRAST = 12.0  # grey levels a line must be darker than the paper beside it
+WINDOW = 3  # pixels beside a line that count as its paper
+
+
+class GridError(BuildError):
+    """No board grid in the image; the message says why."""
+
+
+def line_profile(gray: np.ndarray, axis: int) -> np.ndarray:
+    """For each column (axis=0) or row (axis=1): the share of its length that is a thin
+    line, i.e. darker (or, on dark boards, lighter) by LINE_CONTRAST than the paper WINDOW
+    pixels to both sides. Both sides, so that the edge of a piece does not count."""
+    pixels = gray if axis == 0 else gray.T
+    padded = np.pad(pixels, ((0, 0), (WINDOW, WINDOW)), mode="edge")
+    before = padded[:, : -2 * WINDOW]
+    after = padded[:, 2 * WINDOW :]
+    darker = (np.minimum(before, after) - pixels) > LINE_CONTRAST
+    lighter = (pixels - np.maximum(before, after)) > LINE_CONTRAST
+    return (darker | lighter).mean(axis=0)
+
+
+def best_lines(profile: np.ndarray) -> tuple[float, float, float]:
+    """(first line, spacing, score) of the LINES equally spaced positions whose profile
+    values add up most: a coarse search over every spacing, then a fine one around the best."""
+    length = len(profile)
+    widest = (length - 1) / (LINES - 1)
+    first, spacing, _ = _search(profile, np.arange(SMALLEST_SQUARE, widest + 1e-9, 0.25), None)
+    fine = np.arange(spacing - 0.25, spacing + 0.25 + 1e-9, 0.02)
+    return _search(profile, fine[(fine >= SMALLEST_SQUARE) & (fine <= widest)], first)
+
+
+def _search(profile, spacings, near: float | None) -> tuple[float, float, float]:
+    length = len(profile)
+    positions = np.arange(length, dtype=np.float64)
+    best = (0.0, 0.0, -1.0)
+    for spacing in spacings:
+        last_start = length - 1 - spacing * (LINES - 1)
+        if near is None:
+            starts = np.arange(0, last_start + 1e-9, 0.5)
+        else:
+            starts = np.arange(max(0, near - 1), min(last_start, near + 1) + 1e-9, 0.1)
+        if len(starts) == 0:
+            continue
+        lines = starts[:, None] + spacing * np.arange(LINES)[None, :]
+        score = np.interp(lines, positions, profile).sum(axis=1)
+        index = int(np.argmax(score))
+        if score[index] > best[2]:
+            best = (float(starts[index]), float(spacing), float(score[index]))
+    return best
+
+
+def find_grid(image) -> Box:
+    """The grid box (centres of the outer lines) of the board in a PIL image."""
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    height, width = gray.shape
+    if min(width, height) < SMALLEST_SQUARE * (LINES - 1):
+        raise GridError(f"{width}x{height} pixels is too small to hold a 9x9 board")
+    columns, rows = line_profile(gray, axis=0), line_profile(gray, axis=1)
+    left, column_spacing, column_score = best_lines(columns)
+    top, row_spacing, row_score = best_lines(rows)
+    # A real grid's lines run over most of the board, and stand out from what lies between
+    # them (in noise or a photo, every column looks alike).
+    for profile, score in ((columns, column_score), (rows, row_score)):
+        if score / LINES - np.median(profile) < 0.3:
+            raise GridError("no 9x9 grid of lines found (is this a shogi board screenshot?)")
+    return (left, top, left + column_spacing * (LINES - 1), top + row_spacing * (LINES - 1))

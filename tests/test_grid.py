@@ -1,0 +1,71 @@
+"""The board grid is found in screenshots of every size, with margins, compressed."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline import grid, shogi_data
+
+
+@pytest.fixture(scope="module")
+def assets():
+    return shogi_data.load_pieces(), shogi_data.load_boards()
+
+
+def screenshot(board, rng):
+    """The board as a screenshot shows it: rescaled, inside page margins, maybe a JPEG.
+    Returns the image and where its grid truly is."""
+    scale = rng.uniform(0.5, 2.2)
+    size = (round(board.width * scale), round(board.height * scale))
+    board = board.resize(size, Image.Resampling.BILINEAR)
+    left, top, right, bottom = (int(margin) for margin in rng.integers(0, 120, 4))
+    colour = tuple(int(channel) for channel in rng.integers(0, 256, 3))
+    canvas = Image.new("RGB", (size[0] + left + right, size[1] + top + bottom), colour)
+    canvas.paste(board, (left, top))
+    if rng.random() < 0.5:
+        buffer = io.BytesIO()
+        canvas.save(buffer, "JPEG", quality=int(rng.integers(30, 90)))
+        canvas = Image.open(io.BytesIO(buffer.getvalue()))
+    truth = np.array(shogi_data.TEXTURE_GRID) * scale + np.array([left, top, left, top])
+    return canvas, truth
+
+
+def test_the_grid_is_found_within_a_few_percent_of_a_square(assets):
+    pieces, boards = assets
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        board, _ = shogi_data.random_board(pieces, boards, rng)
+        image, truth = screenshot(board, rng)
+        found = np.array(grid.find_grid(image))
+        square = (truth[2] - truth[0]) / 9
+        # the training data shifts the grid by up to 4 % of a square: within that, squares
+        # are cut the way the model has seen them
+        assert np.abs(found - truth).max() < 0.04 * square, (found, truth)
+
+
+def test_every_board_texture_is_found(assets):
+    _, boards = assets
+    for name, texture in boards.items():
+        found = np.array(grid.find_grid(shogi_data.render_board(texture, {})))
+        assert np.abs(found - np.array(shogi_data.TEXTURE_GRID)).max() < 1.5, name
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        (Image.new("RGB", (40, 40), "white"), "too small"),
+        (Image.new("RGB", (600, 600), "white"), "no 9x9 grid"),
+        (
+            Image.fromarray(np.random.default_rng(1).integers(0, 256, (500, 500, 3), np.uint8)),
+            "no 9x9 grid",
+        ),
+    ],
+    ids=["tiny", "blank", "noise"],
+)
+def test_an_image_without_a_board_is_refused(image, message):
+    with pytest.raises(grid.GridError, match=message):
+        grid.find_grid(image)
