@@ -380,24 +380,49 @@ def _photograph(image, grid: squares.Box, shot: Screenshot):
     return image, found
 
 
+def inverted(style: Style) -> Style:
+    """The style with light and dark swapped but hues kept: a black glyph on a light piece
+    becomes a white glyph on a dark one, a red glyph a pink one."""
+    import numpy as np
+    from PIL import Image
+
+    def invert(image):
+        rgba = np.asarray(image, dtype=np.float32)
+        lightness = rgba[..., :3] @ np.asarray([0.299, 0.587, 0.114], dtype=np.float32)
+        rgba[..., :3] += (255 - 2 * lightness)[..., None]
+        return Image.fromarray(np.clip(rgba, 0, 255).astype(np.uint8), "RGBA")
+
+    return {label: [invert(image) for image in images] for label, images in style.items()}
+
+
 def random_squares(
-    pieces: dict[str, Style], boards: dict, labels: list[str], count: int, size: int, rng
+    pieces: dict[str, Style],
+    boards: dict,
+    labels: list[str],
+    count: int,
+    size: int,
+    rng,
+    invert: bool = False,
 ):
     """`count` training squares, classes balanced: (uint8 pixels (count, size, size, 3),
     class indices into `labels` (count,)).
 
     Each is one square of a random texture at a random place (so BLANK includes star points
     and edges) with its piece off-centre, scaled and turned a little, neighbours that bleed
-    in at the borders, and the changes of a random screenshot."""
+    in at the borders, and the changes of a random screenshot. With `invert`, half of them
+    show their style `inverted`, so that a glyph's shape is not learnt as belonging to one
+    piece colour (the CC0 styles draw some promoted pieces differently on light pieces)."""
     import numpy as np
 
     targets = rng.permutation(np.arange(count) % len(labels))
     pixels = np.empty((count, size, size, 3), dtype=np.uint8)
     style_names = sorted(pieces)
+    swapped = {name: inverted(pieces[name]) for name in style_names} if invert else {}
     board_names = sorted(boards)
     everything = [label for label in LABELS if label != BLANK]
     for index, target in enumerate(targets):
-        style = pieces[_choice(rng, style_names)]
+        name = _choice(rng, style_names)
+        style = swapped[name] if invert and rng.random() < 0.5 else pieces[name]
         texture = boards[_choice(rng, board_names)]
         file, rank = (int(value) for value in rng.integers(1, 10, 2))
         placements = {}

@@ -101,6 +101,7 @@ def train(
         plan.train_per_class * len(labels),
         size,
         np.random.default_rng(train_seed),
+        invert=True,
     )
     evaluations = {
         "same_styles": (training_styles, same_seed),

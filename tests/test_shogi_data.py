@@ -182,3 +182,18 @@ def test_random_squares_use_only_the_given_styles(pieces, boards):
         )
         means[name] = x.reshape(8, -1).mean(axis=1)
     assert (means["hitomoji"] - means["hitomoji_dark"] > 30).all()
+
+
+def test_an_inverted_style_swaps_light_and_dark_and_keeps_the_outline(pieces):
+    original = pieces["hitomoji"]["B_KI"][0]
+    swapped = shogi_data.inverted(pieces["hitomoji"])["B_KI"][0]
+    before = np.asarray(original).astype(int)
+    after = np.asarray(swapped).astype(int)
+    assert np.array_equal(before[..., 3], after[..., 3])
+    opaque = before[..., 3] == 255
+    lightness_before = before[..., :3].mean(axis=2)[opaque]
+    lightness_after = after[..., :3].mean(axis=2)[opaque]
+    # the light body turns dark, the black glyph light
+    assert np.median(lightness_before) > 180
+    assert np.median(lightness_after) < 75
+    assert (lightness_after[lightness_before < 40] > 200).all()
