@@ -36,11 +36,18 @@ def bundle(config: Config, output_dir: Path) -> None:
         wasm_dir.mkdir()
         for binary in binaries:
             shutil.copy2(binary, wasm_dir / binary.name)
-        # Script and .wasm names carry content hashes; index.html names both, so publishing
-        # index.html last switches readers over to a complete new set in one step.
+        samples = sorted((config.web_dir / "src" / "samples").iterdir())
+        samples_dir = staging / f"samples-{digest_files(samples)}"
+        samples_dir.mkdir()
+        for sample in samples:
+            shutil.copy2(sample, samples_dir / sample.name)
+        # Script, .wasm and sample directories carry content hashes; index.html names them
+        # all, so publishing index.html last switches readers over to a whole new set.
         template = (config.web_dir / "src" / "index.html").read_text(encoding="utf-8")
-        page = template.replace("{{script}}", scripts[0].name).replace(
-            "{{wasm_path}}", f"{wasm_dir.name}/"
+        page = (
+            template.replace("{{script}}", scripts[0].name)
+            .replace("{{wasm_path}}", f"{wasm_dir.name}/")
+            .replace("{{samples_path}}", f"{samples_dir.name}/")
         )
         (staging / "index.html").write_text(page, encoding="utf-8")
         replace_directory(staging, output_dir)

@@ -17,6 +17,9 @@ LINES = 10  # a 9x9 board has ten lines each way
 SMALLEST_SQUARE = 8  # pixels; below this the pieces cannot be told apart anyway
 LINE_CONTRAST = 12.0  # grey levels a line must be darker than the paper beside it
 WINDOW = 3  # pixels beside a line that count as its paper
+# Larger screenshots are searched at this size (longer side), then scaled back: the page
+# must find the grid on its main thread well within a frame budget.
+SEARCH_SIDE = 640
 
 
 class GridError(BuildError):
@@ -68,10 +71,24 @@ def _search(profile, spacings, near: float | None) -> tuple[float, float, float]
 
 def find_grid(image) -> Box:
     """The grid box (centres of the outer lines) of the board in a PIL image."""
-    gray = np.asarray(image.convert("L"), dtype=np.float32)
-    height, width = gray.shape
+    from PIL import Image
+
+    width, height = image.size
     if min(width, height) < SMALLEST_SQUARE * (LINES - 1):
         raise GridError(f"{width}x{height} pixels is too small to hold a 9x9 board")
+    scale = min(1.0, SEARCH_SIDE / max(width, height))
+    if scale < 1:
+        image = image.resize(
+            (round(width * scale), round(height * scale)), Image.Resampling.BILINEAR
+        )
+    box = _find_grid(np.asarray(image.convert("L"), dtype=np.float32))
+    return tuple(value / scale for value in box)
+
+
+def _find_grid(gray: np.ndarray) -> Box:
+    height, width = gray.shape
+    if min(width, height) < SMALLEST_SQUARE * (LINES - 1):
+        raise GridError(f"{width}x{height} pixels is too small to find a 9x9 board in")
     columns, rows = line_profile(gray, axis=0), line_profile(gray, axis=1)
     left, column_spacing, column_score = best_lines(columns)
     top, row_spacing, row_score = best_lines(rows)

@@ -69,3 +69,40 @@ def test_every_board_texture_is_found(assets):
 def test_an_image_without_a_board_is_refused(image, message):
     with pytest.raises(grid.GridError, match=message):
         grid.find_grid(image)
+
+
+def test_the_page_finds_the_same_grid(assets, tmp_path):
+    """web/src/grid.ts, run in Node, against pipeline/grid.py on the same pixels."""
+    import json
+    import subprocess
+    import sys
+
+    from support import ROOT, clean_environment
+
+    subprocess.run([sys.executable, "-m", "doit", "node"], cwd=ROOT, env=clean_environment(),
+                   capture_output=True, check=True)  # fmt: skip
+    pieces, boards = assets
+    rng = np.random.default_rng(9)
+    images, expected = [], []
+    for number in range(8):
+        board, _ = shogi_data.random_board(pieces, boards, rng)
+        image, _ = screenshot(board, rng)
+        image = image.convert("RGB")
+        scale = min(1.0, grid.SEARCH_SIDE / max(image.size))  # the page searches at this size
+        image = image.resize((round(image.width * scale), round(image.height * scale)))
+        path = tmp_path / f"{number}.rgba"
+        path.write_bytes(image.convert("RGBA").tobytes())
+        images.append(f"{path}:{image.width}:{image.height}")
+        expected.append(grid.find_grid(image))
+    images.append(f"{tmp_path / 'blank.rgba'}:100:100")
+    (tmp_path / "blank.rgba").write_bytes(b"\xff" * 100 * 100 * 4)
+    completed = subprocess.run(
+        [str(ROOT / "artifacts" / "node" / "bin" / "node"), str(ROOT / "tests" / "grid_ts.cjs"),
+         str(ROOT / "web"), str(tmp_path), *images],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    found = [json.loads(line) for line in completed.stdout.splitlines()]
+    for page, python in zip(found[:-1], expected, strict=True):
+        assert np.allclose(page, python, atol=1e-3), (page, python)
+    assert "no 9x9 grid" in found[-1]["error"]

@@ -46,7 +46,9 @@ export class Classifier {
   async classify(images: ImageInput[], onBatch?: (batch: BatchResult) => void): Promise<ClassifyResult> {
     if (!this.loading) throw new Error('load the model first');
     await this.loading;
-    return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch });
+    // Pixel buffers move to the worker instead of being copied; the caller gives them up.
+    const transfer = images.flatMap((image) => (image instanceof Blob ? [] : [image.data.buffer]));
+    return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch }, transfer);
   }
 
   private async startLoading(options: LoadOptions, onProgress?: (fraction: number) => void): Promise<ModelInfo> {
@@ -55,12 +57,16 @@ export class Classifier {
     return info;
   }
 
-  private request<T>(message: PageMessage, handlers: Omit<Pending, 'resolve' | 'reject'>): Promise<T> {
+  private request<T>(
+    message: PageMessage,
+    handlers: Omit<Pending, 'resolve' | 'reject'>,
+    transfer: Transferable[] = [],
+  ): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       if (this.pending.size === 0) this.lastHeard = performance.now(); // idle time is not silence
       this.pending.set(id, { ...handlers, resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ ...message, id });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 

@@ -1,5 +1,6 @@
 // The page: picks up images, shows them at once, fills in each result as its batch ends.
 // All inference happens in the worker behind `Classifier`; nothing here blocks for long.
+import { BoardView } from './boardview';
 import { Classifier, DEFAULT_TIMEOUT_MS } from './classifier';
 import { followBuilds } from './live';
 import type { BackendName, BatchResult, ImageResult, ModelInfo } from './protocol';
@@ -158,6 +159,63 @@ dropZone.addEventListener('drop', (event) => {
   dropZone.classList.remove('over');
   void classifyFiles([...(event.dataTransfer?.files ?? [])]);
 });
-document.addEventListener('paste', (event) => {
-  void classifyFiles([...(event.clipboardData?.files ?? [])]);
+const boardView = new BoardView(
+  {
+    view: element('screenshot-view'),
+    canvas: element<HTMLCanvasElement>('screenshot'),
+    diagram: element('board-diagram'),
+    sfen: element<HTMLOutputElement>('sfen'),
+    copy: element<HTMLButtonElement>('copy-sfen'),
+    status: element('board-status'),
+  },
+  classifier,
+  ready,
+);
+const boardPicker = document.querySelector<HTMLInputElement>('input[name=board]');
+boardPicker?.addEventListener('change', () => {
+  const [file] = boardPicker.files ?? [];
+  if (file) void boardView.open(file);
+  boardPicker.value = '';
 });
+const screenshotView = element('screenshot-view');
+screenshotView.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  screenshotView.classList.add('over');
+});
+screenshotView.addEventListener('dragleave', () => screenshotView.classList.remove('over'));
+screenshotView.addEventListener('drop', (event) => {
+  event.preventDefault();
+  screenshotView.classList.remove('over');
+  const [file] = event.dataTransfer?.files ?? [];
+  if (file) void boardView.open(file);
+});
+// A pasted image is most likely a screenshot of a board.
+document.addEventListener('paste', (event) => {
+  const [file] = event.clipboardData?.files ?? [];
+  if (file) void boardView.open(file);
+});
+
+interface Sample {
+  file: string;
+  sfen: string;
+}
+
+async function showSamples(): Promise<void> {
+  const base = document.querySelector<HTMLMetaElement>('meta[name=samples-path]')?.content ?? '';
+  const response = await fetch(`${base}samples.json`);
+  if (!response.ok) return;
+  for (const sample of (await response.json()) as Sample[]) {
+    const button = document.createElement('button');
+    const image = document.createElement('img');
+    image.src = base + sample.file;
+    image.alt = `sample board ${sample.sfen}`;
+    button.title = sample.sfen;
+    button.appendChild(image);
+    button.addEventListener('click', async () => {
+      const picture = await fetch(base + sample.file);
+      void boardView.open(await picture.blob());
+    });
+    element('samples').appendChild(button);
+  }
+}
+void showSamples();

@@ -1,0 +1,206 @@
+// The board section: a screenshot in, its grid shown with draggable corners, the 81
+// squares classified in the worker, a board diagram and the SFEN out.
+import { BLANK, cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
+import type { Classifier } from './classifier';
+import type { GridBox } from './grid';
+import type { ImageResult, ModelInfo, Prediction } from './protocol';
+
+/** Squares whose best score is below this are marked for the user to check. */
+export const DOUBTFUL_BELOW = 0.9;
+
+const PIECES: Record<string, string> = {
+  FU: '歩', KY: '香', KE: '桂', GI: '銀', KI: '金', KA: '角', HI: '飛', OU: '玉',
+  TO: 'と', NY: '杏', NK: '圭', NG: '全', UM: '馬', RY: '龍',
+};
+
+interface Elements {
+  view: HTMLElement;
+  canvas: HTMLCanvasElement;
+  diagram: HTMLElement;
+  sfen: HTMLOutputElement;
+  copy: HTMLButtonElement;
+  status: HTMLElement;
+}
+
+export class BoardView {
+  private bitmap?: ImageBitmap;
+  private grid?: GridBox;
+  private scale = 1;
+  private run = 0;
+  private readonly cells: HTMLElement[] = [];
+
+  constructor(
+    private readonly elements: Elements,
+    private readonly classifier: Classifier,
+    private readonly ready: Promise<ModelInfo>,
+  ) {
+    for (let index = 0; index < 81; index++) {
+      const cell = document.createElement('div');
+      cell.className = 'cell';
+      this.cells.push(elements.diagram.appendChild(cell));
+    }
+    elements.copy.addEventListener('click', () => void navigator.clipboard.writeText(elements.sfen.value));
+    this.makeHandles();
+  }
+
+  /** Recognises a screenshot from scratch: decode, find the grid, classify. */
+  async open(file: Blob): Promise<void> {
+    const run = ++this.run;
+    this.report('Reading the screenshot…');
+    try {
+      const bitmap = await decodeBoard(file);
+      if (run !== this.run) return;
+      this.bitmap?.close();
+      this.bitmap = bitmap;
+      this.draw(undefined);
+      await nextTask();
+      this.grid = locateGrid(bitmap);
+      await this.recognise(run);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async recognise(run: number): Promise<void> {
+    if (!this.bitmap || !this.grid) return;
+    const info = await this.ready;
+    this.draw(this.grid);
+    this.clear();
+    await nextTask(); // let the page paint before the squares are cut
+    const started = performance.now();
+    const squares = cutSquares(this.bitmap, this.grid, info.inputSize);
+    const labels: string[] = new Array(81).fill(BLANK);
+    const doubtful: number[] = [];
+    await this.classifier.classify(squares, (batch) => {
+      if (run !== this.run) return;
+      batch.results.forEach((result, index) => {
+        const square = batch.offset + index;
+        labels[square] = this.showSquare(square, result);
+        if (!('error' in result) && result.predictions[0].score < DOUBTFUL_BELOW) doubtful.push(square);
+      });
+    });
+    if (run !== this.run) return;
+    const sfen = sfenBoard(labels);
+    this.elements.sfen.value = sfen;
+    this.elements.sfen.dataset.sfen = sfen;
+    this.elements.copy.disabled = false;
+    const checks = doubtful.length ? `; ${doubtful.length} square(s) to check (marked)` : '';
+    this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.`);
+  }
+
+  private showSquare(square: number, result: ImageResult): string {
+    const cell = this.cells[square];
+    if ('error' in result) {
+      cell.textContent = '?';
+      cell.title = result.error;
+      return BLANK;
+    }
+    const [best] = result.predictions;
+    const kind = best.label.slice(2);
+    cell.textContent = best.label === BLANK ? '' : (PIECES[kind] ?? '?');
+    cell.classList.toggle('gote', best.label.startsWith('W_'));
+    cell.classList.toggle('doubtful', best.score < DOUBTFUL_BELOW);
+    cell.title = result.predictions.map((p: Prediction) => `${p.label} ${(p.score * 100).toFixed(1)} %`).join('\n');
+    cell.dataset.label = best.label;
+    return best.label;
+  }
+
+  private clear(): void {
+    for (const cell of this.cells) {
+      cell.textContent = '';
+      cell.title = '';
+      cell.className = 'cell';
+      delete cell.dataset.label;
+    }
+    this.elements.sfen.value = '';
+    delete this.elements.sfen.dataset.sfen;
+    this.elements.copy.disabled = true;
+  }
+
+  /** The screenshot, scaled to the view, with the grid drawn over it. */
+  private draw(grid: GridBox | undefined): void {
+    const { canvas, view } = this.elements;
+    if (!this.bitmap) return;
+    this.scale = Math.min(1, (view.clientWidth || 480) / this.bitmap.width);
+    canvas.width = Math.round(this.bitmap.width * this.scale);
+    canvas.height = Math.round(this.bitmap.height * this.scale);
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    context.drawImage(this.bitmap, 0, 0, canvas.width, canvas.height);
+    view.classList.toggle('has-grid', Boolean(grid));
+    if (!grid) return;
+    context.strokeStyle = 'rgba(230, 40, 40, 0.8)';
+    context.lineWidth = 1;
+    for (let line = 0; line <= 9; line++) {
+      const x = (grid.left + ((grid.right - grid.left) * line) / 9) * this.scale;
+      const y = (grid.top + ((grid.bottom - grid.top) * line) / 9) * this.scale;
+      context.beginPath();
+      context.moveTo(x, grid.top * this.scale);
+      context.lineTo(x, grid.bottom * this.scale);
+      context.moveTo(grid.left * this.scale, y);
+      context.lineTo(grid.right * this.scale, y);
+      context.stroke();
+    }
+    this.placeHandles(grid);
+  }
+
+  private handles: HTMLElement[] = [];
+
+  /** Four corners the user can drag when the grid was found a little off. */
+  private makeHandles(): void {
+    const corners: [keyof GridBox, keyof GridBox][] = [
+      ['left', 'top'], ['right', 'top'], ['left', 'bottom'], ['right', 'bottom'],
+    ];
+    this.handles = corners.map(([horizontal, vertical]) => {
+      const handle = document.createElement('div');
+      handle.className = 'corner';
+      handle.addEventListener('pointerdown', (down) => {
+        handle.setPointerCapture(down.pointerId);
+        const move = (event: PointerEvent) => {
+          if (!this.grid) return;
+          const bounds = this.elements.canvas.getBoundingClientRect();
+          this.grid = {
+            ...this.grid,
+            [horizontal]: (event.clientX - bounds.left) / this.scale,
+            [vertical]: (event.clientY - bounds.top) / this.scale,
+          };
+          this.draw(this.grid);
+        };
+        const up = () => {
+          handle.removeEventListener('pointermove', move);
+          void this.recognise(++this.run).catch((error: unknown) => this.fail(error));
+        };
+        handle.addEventListener('pointermove', move);
+        handle.addEventListener('pointerup', up, { once: true });
+      });
+      return this.elements.view.appendChild(handle);
+    });
+  }
+
+  private placeHandles(grid: GridBox): void {
+    const points = [
+      [grid.left, grid.top], [grid.right, grid.top], [grid.left, grid.bottom], [grid.right, grid.bottom],
+    ];
+    this.handles.forEach((handle, index) => {
+      handle.style.left = `${points[index][0] * this.scale}px`;
+      handle.style.top = `${points[index][1] * this.scale}px`;
+    });
+  }
+
+  private report(text: string): void {
+    this.elements.status.classList.remove('error');
+    this.elements.status.textContent = text;
+  }
+
+  private fail(error: unknown): void {
+    this.clear();
+    this.elements.status.classList.add('error');
+    const reason = error instanceof Error ? error.message : String(error);
+    this.elements.status.textContent = `No board recognised: ${reason}`;
+  }
+}
+
+/** Yields to the browser, so that no single task holds the main thread for long. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
