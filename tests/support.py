@@ -190,3 +190,15 @@ def serving(project: Project):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def start_build(project: Project, *arguments: str, output=subprocess.PIPE) -> subprocess.Popen:
+    """`doit` running in the background, its report readable line by line."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "doit", *arguments],
+        cwd=project.root,
+        env=clean_environment(),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

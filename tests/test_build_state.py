@@ -5,23 +5,10 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from support import clean_environment, save_random_checkpoint
-
-
-def start_build(project, *arguments):
-    return subprocess.Popen(
-        [sys.executable, "-m", "doit", *arguments],
-        cwd=project.root,
-        env=clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+from support import save_random_checkpoint, start_build
 
 
 def test_a_second_build_waits_for_the_first(project):

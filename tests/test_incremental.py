@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from support import clean_environment, save_random_checkpoint
+from support import clean_environment, save_random_checkpoint, start_build
 
 ALL_TASKS = ["freeze", "convert", "node", "bundle", "site"]
 
@@ -99,14 +99,7 @@ def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project)
     prefix = checkpoints.latest_prefix(project.checkpoint_dir)
     step = int(prefix.name.rsplit("-", 1)[1])
     save_random_checkpoint(project.checkpoint_dir, seed=50, step=step)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "doit"],
-        cwd=project.root,
-        env=clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    build = start_build(project)
     output = []
     for line in build.stdout:
         output.append(line)

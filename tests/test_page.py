@@ -153,50 +153,34 @@ def test_serve_does_not_follow_links_out_of_the_site(tmp_path):
         server.server_close()
 
 
-def test_a_crashed_worker_fails_its_requests_and_is_replaced(served, browser, tmp_path):
+@pytest.mark.parametrize(
+    ("sabotage", "query", "message"),
+    [
+        ("setTimeout(() => { throw new Error('simulated crash'); })", "", "worker failed"),
+        ("setTimeout(() => { for (;;) {} })", "?timeout=3000", "no answer for"),  # a hang
+    ],
+    ids=["crashed", "hung"],
+)
+def test_a_failed_worker_fails_its_requests_and_is_replaced(
+    served, browser, tmp_path, sabotage, query, message
+):
     project, url = served
     image, expected = decisive_image(project, tmp_path)
     page = browser.new_page()
-    page.goto(url)
+    page.goto(url + query)
     page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
     worker = next(w for w in page.workers if w.url.startswith("blob:"))
 
     page.set_input_files("input[name=images]", [str(image)] * 400)
     page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
-    worker.evaluate("setTimeout(() => { throw new Error('simulated crash'); })")
+    worker.evaluate(sabotage)
     page.wait_for_function(
         "document.querySelectorAll('#results > li[data-state=pending]').length === 0",
         timeout=120_000,
     )
     failed = page.locator("#results > li[data-state=failed]")
     assert failed.count() > 0
-    assert "classifier worker failed" in failed.first.inner_text()
-
-    page.evaluate("document.querySelector('#results').replaceChildren()")
-    page.set_input_files("input[name=images]", [str(image)])
-    page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
-    assert page.get_attribute("#results > li", "data-label") == expected
-    page.close()
-
-
-def test_a_hung_worker_is_detected_and_replaced(served, browser, tmp_path):
-    project, url = served
-    image, expected = decisive_image(project, tmp_path)
-    page = browser.new_page()
-    page.goto(url + "?timeout=3000")
-    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
-    worker = next(w for w in page.workers if w.url.startswith("blob:"))
-
-    page.set_input_files("input[name=images]", [str(image)] * 400)
-    page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
-    worker.evaluate("setTimeout(() => { for (;;) {} })")  # busy forever, never answers
-    page.wait_for_function(
-        "document.querySelectorAll('#results > li[data-state=pending]').length === 0",
-        timeout=120_000,
-    )
-    failed = page.locator("#results > li[data-state=failed]")
-    assert failed.count() > 0
-    assert "no answer for" in failed.first.inner_text()
+    assert message in failed.first.inner_text()
 
     page.evaluate("document.querySelector('#results').replaceChildren()")
     page.set_input_files("input[name=images]", [str(image)])

@@ -6,13 +6,12 @@ import json
 import random
 import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from posixpath import dirname
 
-from support import clean_environment, save_random_checkpoint
+from support import save_random_checkpoint, start_build
 
 from pipeline import checkpoints
 from pipeline.serve import make_server
@@ -66,13 +65,7 @@ def test_killed_rebuilds_never_break_the_site_and_the_next_build_publishes(proje
                 main.write_text(main.read_text("utf-8").replace("Ready", "Ready!"), "utf-8")
             else:
                 save_random_checkpoint(project.checkpoint_dir, seed=100 + kill, step=100 + kill)
-            build = subprocess.Popen(
-                [sys.executable, "-m", "doit"],
-                cwd=project.root,
-                env=clean_environment(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            build = start_build(project, output=subprocess.DEVNULL)
             time.sleep(rng.uniform(0.3, 12.0))
             build.kill()
             build.wait()
@@ -103,13 +96,7 @@ def test_200_concurrent_clients_during_a_publish_see_no_errors_and_no_mixed_mode
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     save_random_checkpoint(project.checkpoint_dir, seed=300, step=300)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "doit"],
-        cwd=project.root,
-        env=clean_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    build = start_build(project, output=subprocess.DEVNULL)
     manifests = set()
 
     def client(_):
