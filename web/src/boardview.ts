@@ -37,6 +37,10 @@ export class BoardView {
     for (let index = 0; index < 81; index++) {
       const cell = document.createElement('div');
       cell.className = 'cell';
+      // hover shows the title; a tap (no hover on touch screens) shows it below the board
+      cell.addEventListener('click', () => {
+        if (cell.title) this.report(`${squareName(index)}: ${cell.title.replaceAll('\n', ', ')}`);
+      });
       this.cells.push(elements.diagram.appendChild(cell));
     }
     elements.copy.addEventListener('click', () => void navigator.clipboard.writeText(elements.sfen.value));
@@ -198,6 +202,11 @@ export class BoardView {
     const reason = error instanceof Error ? error.message : String(error);
     this.elements.status.textContent = `No board recognised: ${reason}`;
   }
+}
+
+/** Shogi notation of a square in SFEN order: file 9 to 1, rank 1 to 9 (e.g. "7c"). */
+function squareName(index: number): string {
+  return `${9 - (index % 9)}${'abcdefghi'[Math.floor(index / 9)]}`;
 }
 
 /** Yields to the browser, so that no single task holds the main thread for long. */
