@@ -1,0 +1,151 @@
+"""Board screenshots -> SFEN with the shipped default model: on the page in Chromium and on
+the command line, on boards the generator draws fresh (not the committed samples)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from support import ROOT, Project, clean_environment, serving
+
+from pipeline import shogi_data
+
+BOARDS = 20
+
+
+def labels_of(sfen: str) -> list[str]:
+    """81 labels from an SFEN board string (the inverse of shogi_data.sfen_board)."""
+    kinds = {letter: kind for kind, letter in shogi_data.SFEN_LETTERS.items()}
+    labels = []
+    for token in re.findall(r"\+?[A-Za-z]|\d", sfen.replace("/", "")):
+        if token.isdigit():
+            labels += [shogi_data.BLANK] * int(token)
+        else:
+            labels.append(("B_" if token[-1].isupper() else "W_") + kinds[token.upper()])
+    assert len(labels) == 81, sfen
+    return labels
+
+
+@pytest.fixture(scope="module")
+def default_site():
+    """The real project built from its shipped default checkpoint, served."""
+    project = Project(ROOT)
+    completed = subprocess.run([sys.executable, "-m", "doit"], cwd=ROOT, env=clean_environment(),
+                               capture_output=True, text=True, check=False)  # fmt: skip
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    with serving(project) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def fresh_boards(tmp_path_factory):
+    """Screenshots of new random positions: rescaled, inside page margins."""
+    directory = tmp_path_factory.mktemp("boards")
+    pieces, boards = shogi_data.load_pieces(), shogi_data.load_boards()
+    rng = np.random.default_rng(20261125)
+    made = []
+    for number in range(BOARDS):
+        board, sfen = shogi_data.random_board(pieces, boards, rng)
+        scale = rng.uniform(0.7, 1.6)
+        board = board.resize((round(board.width * scale), round(board.height * scale)),
+                             Image.Resampling.LANCZOS)  # fmt: skip
+        margin = [int(value) for value in rng.integers(0, 60, 4)]
+        canvas = Image.new("RGB", (board.width + margin[0] + margin[2],
+                                   board.height + margin[1] + margin[3]), "white")  # fmt: skip
+        canvas.paste(board, (margin[0], margin[1]))
+        path = directory / f"board-{number}.png"
+        canvas.save(path)
+        made.append((path, sfen))
+    return made
+
+
+def open_page(browser, url):
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    return page
+
+
+def recognise_on_page(page, path) -> str:
+    page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+    page.set_input_files("input[name=board]", str(path))
+    page.wait_for_selector("[data-sfen], #board-status.error", state="attached", timeout=60_000)
+    return page.get_attribute("#sfen", "data-sfen") or page.inner_text("#board-status")
+
+
+def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
+    default_site, browser, fresh_boards
+):
+    page = open_page(browser, default_site)
+    page.evaluate("""() => {
+        window.longTasks = [];
+        new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map(
+            (entry) => entry.duration))).observe({ type: 'longtask' });
+    }""")
+    on_page = [recognise_on_page(page, path) for path, _ in fresh_boards]
+    long_tasks = page.evaluate("window.longTasks")
+    page.close()
+
+    truth = [sfen for _, sfen in fresh_boards]
+    exact = sum(found == true for found, true in zip(on_page, truth, strict=True)) / BOARDS
+    squares = [
+        found == true
+        for page_sfen, true_sfen in zip(on_page, truth, strict=True)
+        for found, true in zip(labels_of(page_sfen), labels_of(true_sfen), strict=True)
+    ]
+    assert exact >= 0.95, list(zip(on_page, truth, strict=True))
+    assert np.mean(squares) >= 0.995
+    assert long_tasks == []  # no main-thread task of 50 ms or more while boards were read
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.recognize", *(str(path) for path, _ in fresh_boards)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == on_page
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.write_bytes(b"not an image"), "is not an image"),
+        (lambda path: Image.new("RGB", (40, 30), "white").save(path), "too small"),
+        (lambda path: Image.new("RGB", (800, 600), "white").save(path), "no 9x9 grid"),
+        (lambda path: Image.new("RGB", (8000, 8000), "white").save(path), "no 9x9 grid"),
+    ],
+    ids=["not an image", "tiny", "no board", "huge"],
+)
+def test_bad_images_get_a_message_and_the_next_board_still_works(
+    default_site, browser, fresh_boards, tmp_path, make, message
+):
+    bad = tmp_path / "bad.png"
+    make(bad)
+    page = open_page(browser, default_site)
+    assert message in recognise_on_page(page, bad)
+    path, sfen = fresh_boards[0]
+    assert recognise_on_page(page, path) == sfen
+    page.close()
+
+    completed = subprocess.run([sys.executable, "-m", "pipeline.recognize", str(bad)], cwd=ROOT,
+                               env=clean_environment(), capture_output=True, text=True,
+                               check=False)  # fmt: skip
+    assert completed.returncode == 1
+    assert str(bad) in completed.stderr and message.split()[-1] in completed.stderr
+
+
+def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, browser, fresh_boards):
+    page = open_page(browser, default_site)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    path, sfen = fresh_boards[1]
+    assert recognise_on_page(page, path) == sfen
+    first = page.locator("#board-diagram .cell").first
+    assert len(first.get_attribute("title").splitlines()) == 3
+    first.click()
+    assert page.inner_text("#board-status").startswith("9a: ")
+    page.click("#copy-sfen")
+    assert page.evaluate("navigator.clipboard.readText()") == sfen
+    page.close()
