@@ -149,3 +149,19 @@ def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, br
     page.click("#copy-sfen")
     assert page.evaluate("navigator.clipboard.readText()") == sfen
     page.close()
+
+
+def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
+    import json
+
+    samples = json.loads((ROOT / "web" / "src" / "samples" / "samples.json").read_text("utf-8"))
+    page = open_page(browser, default_site)
+    buttons = page.locator("#samples button")
+    buttons.first.wait_for()
+    assert buttons.count() == len(samples)
+    for index, sample in enumerate(samples):
+        page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+        buttons.nth(index).click()
+        page.wait_for_selector("[data-sfen]", state="attached", timeout=60_000)
+        assert page.get_attribute("#sfen", "data-sfen") == sample["sfen"], sample["file"]
+    page.close()
