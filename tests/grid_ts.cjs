@@ -16,13 +16,18 @@ for (const name of ['grid.ts', 'board-geometry.json']) {
   fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), output);
 }
 const { findGrid, grayscale } = require(path.join(outDir, 'grid.js'));
-for (const spec of images) {
-  const [file, width, height] = spec.split(':');
-  const rgba = new Uint8ClampedArray(fs.readFileSync(file));
-  try {
-    const box = findGrid(grayscale(rgba), Number(width), Number(height));
-    console.log(JSON.stringify([box.left, box.top, box.right, box.bottom]));
-  } catch (error) {
-    console.log(JSON.stringify({ error: error.message }));
+
+async function main() {
+  for (const spec of images) {
+    const [file, width, height] = spec.split(':');
+    const rgba = new Uint8ClampedArray(fs.readFileSync(file));
+    try {
+      const box = await findGrid(grayscale(rgba), Number(width), Number(height));
+      console.log(JSON.stringify([box.left, box.top, box.right, box.bottom]));
+    } catch (error) {
+      console.log(JSON.stringify({ error: error.message }));
+    }
   }
 }
+
+main();

@@ -1,7 +1,7 @@
 // A board screenshot on the main thread: decode, find the grid, cut the 81 squares by the
 // one rule in board-geometry.json (as pipeline/squares.py does), and write SFEN.
 import geometry from './board-geometry.json';
-import { GridBox, SEARCH_SIDE, findGrid, grayscale } from './grid';
+import { GridBox, SEARCH_SIDE, findGrid, grayscale, yieldToBrowser } from './grid';
 import type { Pixels } from './protocol';
 
 /** Larger screenshots are shrunk on decoding (as pipeline/recognize.py does). */
@@ -46,22 +46,24 @@ function pixelsOf(source: CanvasImageSource, box: [number, number, number, numbe
 }
 
 /** Where the board's grid is in the bitmap (searched at SEARCH_SIDE, as in Python). */
-export function locateGrid(bitmap: ImageBitmap): GridBox {
+export async function locateGrid(bitmap: ImageBitmap): Promise<GridBox> {
   const scale = Math.min(1, SEARCH_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.round(bitmap.width * scale);
   const height = Math.round(bitmap.height * scale);
   const image = pixelsOf(bitmap, [0, 0, bitmap.width, bitmap.height], Math.max(1, width), Math.max(1, height));
-  const box = findGrid(grayscale(image.data), image.width, image.height);
+  const box = await findGrid(grayscale(image.data), image.width, image.height);
   return { left: box.left / scale, top: box.top / scale, right: box.right / scale, bottom: box.bottom / scale };
 }
 
-/** The 81 squares in SFEN order (rank 1 first, file 9 to 1), each `size` x `size`. */
-export function cutSquares(bitmap: ImageBitmap, grid: GridBox, size: number): Pixels[] {
+/** The 81 squares in SFEN order (rank 1 first, file 9 to 1), each `size` x `size`; one
+ * rank at a time, letting the browser run in between. */
+export async function cutSquares(bitmap: ImageBitmap, grid: GridBox, size: number): Promise<Pixels[]> {
   const width = (grid.right - grid.left) / geometry.files;
   const height = (grid.bottom - grid.top) / geometry.ranks;
   const margin = geometry.margin;
   const squares: Pixels[] = [];
   for (let row = 0; row < geometry.ranks; row++) {
+    await yieldToBrowser();
     for (let column = 0; column < geometry.files; column++) {
       const box: [number, number, number, number] = [
         grid.left + (column + margin) * width,

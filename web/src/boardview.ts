@@ -2,7 +2,7 @@
 // squares classified in the worker, a board diagram and the SFEN out.
 import { BLANK, cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
 import type { Classifier } from './classifier';
-import type { GridBox } from './grid';
+import { type GridBox, yieldToBrowser } from './grid';
 import type { ImageResult, ModelInfo, Prediction } from './protocol';
 
 /** Squares whose best score is below this are marked for the user to check. */
@@ -57,22 +57,25 @@ export class BoardView {
       this.bitmap?.close();
       this.bitmap = bitmap;
       this.draw(undefined);
-      await nextTask();
-      this.grid = locateGrid(bitmap);
+      await yieldToBrowser(); // paint the screenshot before the grid search
+      const grid = await locateGrid(bitmap);
+      if (run !== this.run) return;
+      this.grid = grid;
       await this.recognise(run);
     } catch (error) {
-      this.fail(error);
+      if (run === this.run) this.fail(error); // a newer screenshot has taken over otherwise
     }
   }
 
   private async recognise(run: number): Promise<void> {
-    if (!this.bitmap || !this.grid) return;
+    const { bitmap, grid } = this;
+    if (!bitmap || !grid) return;
     const info = await this.ready;
-    this.draw(this.grid);
+    this.draw(grid);
     this.clear();
-    await nextTask(); // let the page paint before the squares are cut
     const started = performance.now();
-    const squares = cutSquares(this.bitmap, this.grid, info.inputSize);
+    const squares = await cutSquares(bitmap, grid, info.inputSize);
+    if (run !== this.run) return;
     const labels: string[] = new Array(81).fill(BLANK);
     const doubtful: number[] = [];
     await this.classifier.classify(squares, (batch) => {
@@ -172,7 +175,10 @@ export class BoardView {
         };
         const up = () => {
           handle.removeEventListener('pointermove', move);
-          void this.recognise(++this.run).catch((error: unknown) => this.fail(error));
+          const run = ++this.run;
+          void this.recognise(run).catch((error: unknown) => {
+            if (run === this.run) this.fail(error);
+          });
         };
         handle.addEventListener('pointermove', move);
         handle.addEventListener('pointerup', up, { once: true });
@@ -207,9 +213,4 @@ export class BoardView {
 /** Shogi notation of a square in SFEN order: file 9 to 1, rank 1 to 9 (e.g. "7c"). */
 function squareName(index: number): string {
   return `${9 - (index % 9)}${'abcdefghi'[Math.floor(index / 9)]}`;
-}
-
-/** Yields to the browser, so that no single task holds the main thread for long. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -17,7 +17,16 @@ const SMALLEST_SQUARE = 8;
 const LINE_CONTRAST = 12;
 const WINDOW = 3;
 
+/** Longest stretch of work before the search lets the browser run (it runs on the page's
+ * main thread, which must never stall for a frame). */
+const SLICE_MS = 8;
+
 export class GridError extends Error {}
+
+/** Lets the browser run (paint, handle input) before the caller goes on. */
+export function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** Longer side at which larger screenshots are searched (as pipeline/grid.py). */
 export const SEARCH_SIDE = 640;
@@ -65,9 +74,14 @@ function interpolate(profile: Float32Array, x: number): number {
   return profile[low] + (profile[high] - profile[low]) * (x - low);
 }
 
-function search(profile: Float32Array, spacings: number[], near?: number): Lines {
+async function search(profile: Float32Array, spacings: number[], near?: number): Promise<Lines> {
   let best: Lines = { first: 0, spacing: 0, score: -1 };
+  let sliceStarted = performance.now();
   for (const spacing of spacings) {
+    if (performance.now() - sliceStarted > SLICE_MS) {
+      await yieldToBrowser();
+      sliceStarted = performance.now();
+    }
     const lastStart = profile.length - 1 - spacing * (LINES - 1);
     const from = near === undefined ? 0 : Math.max(0, near - 1);
     const to = near === undefined ? lastStart : Math.min(lastStart, near + 1);
@@ -89,9 +103,9 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 /** Coarse search over every spacing, then a fine one around the best. */
-export function bestLines(profile: Float32Array): Lines {
+export async function bestLines(profile: Float32Array): Promise<Lines> {
   const widest = (profile.length - 1) / (LINES - 1);
-  const coarse = search(profile, range(SMALLEST_SQUARE, widest, 0.25));
+  const coarse = await search(profile, range(SMALLEST_SQUARE, widest, 0.25));
   const fine = range(coarse.spacing - 0.25, coarse.spacing + 0.25, 0.02).filter(
     (spacing) => spacing >= SMALLEST_SQUARE && spacing <= widest,
   );
@@ -104,14 +118,15 @@ function median(values: Float32Array): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function findGrid(gray: Float32Array, width: number, height: number): GridBox {
+export async function findGrid(gray: Float32Array, width: number, height: number): Promise<GridBox> {
   if (Math.min(width, height) < SMALLEST_SQUARE * (LINES - 1)) {
     throw new GridError(`${width}x${height} pixels is too small to hold a 9x9 board`);
   }
   const columns = lineProfile(gray, width, height, true);
+  await yieldToBrowser();
   const rows = lineProfile(gray, width, height, false);
-  const vertical = bestLines(columns);
-  const horizontal = bestLines(rows);
+  const vertical = await bestLines(columns);
+  const horizontal = await bestLines(rows);
   for (const [profile, lines] of [[columns, vertical], [rows, horizontal]] as const) {
     if (lines.score / LINES - median(profile) < 0.3) {
       throw new GridError('no 9x9 grid of lines found (is this a shogi board screenshot?)');
