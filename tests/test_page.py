@@ -207,3 +207,16 @@ def test_500_queued_images_all_complete_and_free_their_tensors(served, browser, 
     times = page.locator("#request-times")
     assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
     page.close()
+
+
+def test_the_cpu_backend_can_be_forced_and_agrees(served, browser, tmp_path):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url + "?backend=cpu")
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.get_attribute("#model-backend", "data-backend") == "cpu"
+    page.set_input_files("input[name=images]", [str(image)])
+    page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
+    assert page.get_attribute("#results > li", "data-label") == expected
+    page.close()

@@ -11,7 +11,7 @@ interface Manifest {
   batchSize: number;
 }
 
-const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl'];
+const BACKENDS: BackendName[] = ['wasm', 'cpu'];
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);

@@ -19,7 +19,7 @@ export interface Prediction {
 /** The top predictions for one image, best first, or why it could not be classified. */
 export type ImageResult = { predictions: Prediction[] } | { error: string };
 
-export type BackendName = 'wasm' | 'cpu' | 'webgl';
+export type BackendName = 'wasm' | 'cpu';
 
 export interface LoadOptions {
   /** Absolute URL of model.json (the worker runs from a blob: URL; relative URLs break). */
