@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from pipeline.errors import BuildError
-from pipeline.files import write_atomically
+from pipeline.files import digest_files, write_atomically
 
 INDEX_NAME = "checkpoint"
 LABELS_NAME = "labels.txt"
@@ -62,15 +62,11 @@ def source_files(checkpoint_dir: Path) -> list[Path]:
 
 
 def source_digest(checkpoint_dir: Path) -> str:
-    """SHA-256 over the names and bytes of `source_files`."""
-    digest = hashlib.sha256()
-    for path in source_files(checkpoint_dir):
-        digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError as error:
-            raise CheckpointError(f"{path}: cannot read ({error.strerror})") from error
-    return digest.hexdigest()
+    """A content hash of `source_files`."""
+    try:
+        return digest_files(source_files(checkpoint_dir))
+    except OSError as error:
+        raise CheckpointError(f"{error.filename}: cannot read ({error.strerror})") from error
 
 
 def snapshot(checkpoint_dir: Path, into: Path, attempts: int = 3) -> str:

@@ -23,7 +23,7 @@ from typing import ClassVar
 from doit.cmd_run import Run
 
 from pipeline import config as settings
-from pipeline import livereload
+from pipeline import livereload, site
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -125,7 +125,7 @@ def rebuild(config: settings.Config, events: livereload.Events) -> None:
 
 
 def _published(config: settings.Config) -> tuple[bytes, ...]:
-    pages = (config.site_dir / "index.html", config.site_dir / "manifest.json")
+    pages = (config.site_dir / site.PAGE_NAME, config.site_dir / site.MANIFEST_NAME)
     return tuple(page.read_bytes() if page.exists() else b"" for page in pages)
 
 

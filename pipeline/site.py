@@ -15,7 +15,7 @@ from pathlib import Path
 
 from doit.tools import config_changed
 
-from pipeline import model_card
+from pipeline import checkpoints, model_card
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
 from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
@@ -69,7 +69,7 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
 
 def card_files(frozen_dir: Path) -> list[Path]:
     """The model-card files freeze copied from the checkpoint (a checkpoint may have none)."""
-    candidates = [Path(frozen_dir) / name for name in (model_card.METRICS_NAME, model_card.CONFUSION_NAME)]
+    candidates = [Path(frozen_dir) / name for name in checkpoints.CARD_NAMES]
     return [path for path in candidates if path.exists()]
 
 

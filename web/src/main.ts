@@ -145,20 +145,25 @@ followBuilds({
   succeeded: () => (buildStatus.hidden = true),
 });
 
-picker?.addEventListener('change', () => {
-  void classifyFiles([...(picker.files ?? [])]);
-  picker.value = '';
-});
-dropZone.addEventListener('dragover', (event) => {
-  event.preventDefault();
-  dropZone.classList.add('over');
-});
-dropZone.addEventListener('dragleave', () => dropZone.classList.remove('over'));
-dropZone.addEventListener('drop', (event) => {
-  event.preventDefault();
-  dropZone.classList.remove('over');
-  void classifyFiles([...(event.dataTransfer?.files ?? [])]);
-});
+/** Hands the files picked with `picker` or dropped on `target` to `receive`. */
+function acceptFiles(picker: HTMLInputElement | null, target: HTMLElement, receive: (files: File[]) => void): void {
+  picker?.addEventListener('change', () => {
+    receive([...(picker.files ?? [])]);
+    picker.value = '';
+  });
+  target.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    target.classList.add('over');
+  });
+  target.addEventListener('dragleave', () => target.classList.remove('over'));
+  target.addEventListener('drop', (event) => {
+    event.preventDefault();
+    target.classList.remove('over');
+    receive([...(event.dataTransfer?.files ?? [])]);
+  });
+}
+
+acceptFiles(picker, dropZone, (files) => void classifyFiles(files));
 const boardView = new BoardView(
   {
     view: element('screenshot-view'),
@@ -171,24 +176,13 @@ const boardView = new BoardView(
   classifier,
   ready,
 );
-const boardPicker = document.querySelector<HTMLInputElement>('input[name=board]');
-boardPicker?.addEventListener('change', () => {
-  const [file] = boardPicker.files ?? [];
-  if (file) void boardView.open(file);
-  boardPicker.value = '';
-});
-const screenshotView = element('screenshot-view');
-screenshotView.addEventListener('dragover', (event) => {
-  event.preventDefault();
-  screenshotView.classList.add('over');
-});
-screenshotView.addEventListener('dragleave', () => screenshotView.classList.remove('over'));
-screenshotView.addEventListener('drop', (event) => {
-  event.preventDefault();
-  screenshotView.classList.remove('over');
-  const [file] = event.dataTransfer?.files ?? [];
-  if (file) void boardView.open(file);
-});
+acceptFiles(
+  document.querySelector<HTMLInputElement>('input[name=board]'),
+  element('screenshot-view'),
+  ([file]) => {
+    if (file) void boardView.open(file);
+  },
+);
 // A pasted image is most likely a screenshot of a board.
 document.addEventListener('paste', (event) => {
   const [file] = event.clipboardData?.files ?? [];
