@@ -90,6 +90,17 @@ def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
     return styles
 
 
+def load_piece_folders(pieces_dirs) -> dict[str, Style]:
+    """The styles of several piece folders together; a style name may appear only once."""
+    styles: dict[str, Style] = {}
+    for pieces_dir in pieces_dirs:
+        for name, style in load_pieces(pieces_dir).items():
+            if name in styles:
+                raise DataError(f"{Path(pieces_dir) / name}: a second style named {name!r}")
+            styles[name] = style
+    return styles
+
+
 def load_boards(boards_dir: Path = BOARDS_DIR) -> dict[str, object]:
     """Every board texture (*.png) of `boards_dir`: name -> RGB PIL image."""
     paths = sorted(Path(boards_dir).glob("*.png"))

@@ -1,0 +1,237 @@
+"""More piece styles for training, drawn from Debian's free Japanese fonts.
+
+`python -m pipeline.font_pieces` renders every style of STYLES into
+pipeline/assets/font-pieces/STYLE/, in the same form as the CC0 piece images
+(SIDE_KIND.png, 140x148 RGBA, gote rotated 180 degrees). The images are committed, so
+training needs no fonts; only re-rendering them does (the packages are named in FONTS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import shogi_data
+from pipeline.files import write_atomically
+
+FONT_PIECES_DIR = shogi_data.ASSETS_DIR.parent / "font-pieces"
+FONT_ROOT = Path("/usr/share/fonts")
+# Font name -> (file under FONT_ROOT, the Debian package that installs it).
+FONTS = {
+    "ipa_mincho": ("opentype/ipafont-mincho/ipam.ttf", "fonts-ipafont-mincho"),
+    "ipa_gothic": ("opentype/ipafont-gothic/ipag.ttf", "fonts-ipafont-gothic"),
+    "kouzan": ("truetype/kouzan-mouhitsu/kouzan-mouhitsu.ttf", "fonts-kouzan-mouhitsu"),
+    "kouzan_gyosho": (
+        "truetype/kouzan-mouhitsu/kouzan-mouhitsu-gyosho.ttf",
+        "fonts-kouzan-mouhitsu",
+    ),
+    "kouzan_sosho": (
+        "truetype/kouzan-mouhitsu/KouzanBrushFontSousyo.ttf",
+        "fonts-kouzan-mouhitsu",
+    ),
+    "soseki": ("truetype/aoyagi-soseki/aoyagi-soseki.ttf", "fonts-aoyagi-soseki"),
+    "cedar": ("truetype/motoya-l-cedar/MTLc3m.ttf", "fonts-motoya-l-cedar"),
+    "maru": ("truetype/motoya-l-maruberi/MTLmr3m.ttf", "fonts-motoya-l-maruberi"),
+    "vl_gothic": ("truetype/vlgothic/VL-Gothic-Regular.ttf", "fonts-vlgothic"),
+    "ume_mincho": ("truetype/horai-umefont/ume-tmo3.ttf", "fonts-horai-umefont"),
+    "ume_gothic": ("truetype/horai-umefont/ume-tgo5.ttf", "fonts-horai-umefont"),
+    "seto": ("truetype/seto/setofont.ttf", "fonts-seto"),
+}
+
+# What each piece image says: one character, or the full two-character name.
+ONE_CHARACTER = {
+    "pawn": "歩", "lance": "香", "knight": "桂", "silver": "銀", "gold": "金",
+    "bishop": "角", "rook": "飛", "king": "王", "king2": "玉",
+    "prom_pawn": "と", "prom_lance": "杏", "prom_knight": "圭", "prom_silver": "全",
+    "horse": "馬", "dragon": "龍",
+}  # fmt: skip
+TWO_CHARACTERS = {
+    "pawn": "歩兵", "lance": "香車", "knight": "桂馬", "silver": "銀将", "gold": "金将",
+    "bishop": "角行", "rook": "飛車", "king": "王将", "king2": "玉将",
+    "prom_pawn": "と金", "prom_lance": "成香", "prom_knight": "成桂", "prom_silver": "成銀",
+    "horse": "龍馬", "dragon": "龍王",
+}  # fmt: skip
+# Traditional sets write a promoted piece as the cursive form of the unpromoted one.
+CURSIVE_PROMOTED = {"prom_lance": "香", "prom_knight": "桂", "prom_silver": "銀", "prom_pawn": "と"}
+PROMOTED_KINDS = {kind for kind in shogi_data.KINDS if kind.startswith("prom_")} | {
+    "horse",
+    "dragon",
+}
+
+SIZE = (140, 148)
+LIGHT_WOOD, YELLOW_WOOD, PALE_WOOD, DARK_WOOD, BLACK = (
+    (236, 201, 138),
+    (250, 222, 140),
+    (246, 230, 190),
+    (205, 160, 95),
+    (24, 24, 24),
+)
+INK, WHITE, RED, PINK = (16, 16, 16), (245, 245, 245), (200, 20, 20), (245, 120, 120)
+
+
+@dataclass(frozen=True)
+class FontStyle:
+    """How one rendered style looks."""
+
+    font: str
+    body: tuple[int, int, int] = LIGHT_WOOD
+    text: tuple[int, int, int] = INK
+    promoted_text: tuple[int, int, int] = RED
+    two_characters: bool = False
+    # A font for the promoted pieces' cursive forms (CURSIVE_PROMOTED), or none.
+    cursive_font: str = ""
+    dragon: str = "龍"
+    # Pentagon proportions: width of the base and of the shoulders, as fractions of SIZE.
+    base: float = 0.88
+    shoulders: float = 0.76
+
+
+STYLES = {
+    "ipa_mincho": FontStyle("ipa_mincho", cursive_font="kouzan_sosho"),
+    "ipa_gothic": FontStyle("ipa_gothic", body=YELLOW_WOOD, dragon="竜"),
+    "kouzan": FontStyle("kouzan", body=DARK_WOOD, cursive_font="kouzan_sosho", base=0.92),
+    "kouzan_gyosho": FontStyle("kouzan_gyosho", body=PALE_WOOD, promoted_text=INK),
+    "soseki": FontStyle("soseki", body=YELLOW_WOOD, shoulders=0.7),
+    "cedar_two": FontStyle("cedar", two_characters=True, base=0.84),
+    "maru": FontStyle("maru", body=PALE_WOOD, dragon="竜", shoulders=0.8),
+    "vl_gothic_dark": FontStyle("vl_gothic", body=BLACK, text=WHITE, promoted_text=PINK),
+    "ume_mincho_two": FontStyle("ume_mincho", body=DARK_WOOD, two_characters=True),
+    "ume_gothic_two": FontStyle(
+        "ume_gothic", body=BLACK, text=WHITE, promoted_text=PINK, two_characters=True
+    ),
+    "seto": FontStyle("seto", body=LIGHT_WOOD, dragon="竜", base=0.9),
+    "ipa_mincho_dark": FontStyle(
+        "ipa_mincho", body=BLACK, text=WHITE, promoted_text=PINK, cursive_font="kouzan_sosho"
+    ),
+}
+
+
+def font_path(name: str) -> Path:
+    """The installed file of font `name`; a clear error naming the package if it is missing."""
+    relative, package = FONTS[name]
+    path = FONT_ROOT / relative
+    if not path.is_file():
+        raise shogi_data.DataError(
+            f"{path}: font {name!r} is not installed (apt-get install {package})"
+        )
+    return path
+
+
+def render_style(style: FontStyle) -> dict[str, bytes]:
+    """Every piece image of `style`: file name (SIDE_KIND.png) -> PNG bytes."""
+    images = {}
+    for kind in shogi_data.KINDS:
+        piece = _render_piece(style, kind)
+        for side in shogi_data.SIDES:
+            image = piece if side == "black" else piece.rotate(180)
+            images[f"{side}_{kind}.png"] = _png(image)
+    return images
+
+
+def render_all(output_dir: Path = FONT_PIECES_DIR) -> list[Path]:
+    """Renders every style of STYLES into `output_dir`; returns the style folders."""
+    for style in STYLES.values():  # every font first, so a missing one writes nothing
+        font_path(style.font)
+        if style.cursive_font:
+            font_path(style.cursive_font)
+    folders = []
+    for name, style in STYLES.items():
+        folder = Path(output_dir) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name, data in render_style(style).items():
+            write_atomically(folder / file_name, data)
+        folders.append(folder)
+    return folders
+
+
+def _render_piece(style: FontStyle, kind: str):
+    from PIL import Image, ImageDraw, ImageFilter
+
+    width, height = SIZE
+    shape = _pentagon(style)
+    image = Image.new("RGBA", SIZE, (0, 0, 0, 0))
+    shadow = Image.new("L", SIZE, 0)
+    ImageDraw.Draw(shadow).polygon([(x + 3, y + 3) for x, y in shape], fill=110)
+    image.putalpha(shadow.filter(ImageFilter.GaussianBlur(2)))
+    draw = ImageDraw.Draw(image)
+    edge = tuple(max(0, channel - 60) for channel in style.body)
+    draw.polygon(shape, fill=style.body + (255,), outline=edge + (255,), width=2)
+
+    promoted = kind in PROMOTED_KINDS
+    colour = style.promoted_text if promoted else style.text
+    if style.two_characters:
+        text, font = TWO_CHARACTERS[kind], style.font
+    elif style.cursive_font and kind in CURSIVE_PROMOTED:
+        text, font = CURSIVE_PROMOTED[kind], style.cursive_font
+    else:
+        text, font = ONE_CHARACTER[kind], style.font
+    if kind == "dragon":
+        text = text.replace("龍", style.dragon)
+    # The lettering sits in the body below the shoulders, as on a real piece.
+    box = (0.22 * width, 0.2 * height, 0.78 * width, 0.95 * height)
+    _draw_text(image, text, font_path(font), box, colour)
+    return image
+
+
+def _pentagon(style: FontStyle) -> list[tuple[float, float]]:
+    width, height = SIZE
+    centre = width / 2
+    return [
+        (centre, 0.03 * height),
+        (centre + style.shoulders * width / 2, 0.16 * height),
+        (centre + style.base * width / 2, 0.97 * height),
+        (centre - style.base * width / 2, 0.97 * height),
+        (centre - style.shoulders * width / 2, 0.16 * height),
+    ]
+
+
+def _draw_text(image, text: str, path: Path, box, colour) -> None:
+    """Draws `text` top to bottom, each character scaled to fill its share of `box`."""
+    from PIL import Image, ImageFont
+
+    left, top, right, bottom = box
+    cell_height = (bottom - top) / len(text)
+    for index, character in enumerate(text):
+        font = ImageFont.truetype(str(path), 200)
+        mask = font.getmask(character, mode="L")
+        glyph = Image.frombytes("L", mask.size, bytes(mask))
+        glyph = glyph.crop(glyph.getbbox())
+        scale = min((right - left) / glyph.width, 0.96 * cell_height / glyph.height)
+        # Two-character names are set narrower than they are tall, as piece sets do.
+        squeeze = 0.8 if len(text) > 1 else 1.0
+        size = (max(1, round(glyph.width * scale * squeeze)), max(1, round(glyph.height * scale)))
+        glyph = glyph.resize(size, Image.Resampling.LANCZOS)
+        x = round((left + right - glyph.width) / 2)
+        y = round(top + index * cell_height + (cell_height - glyph.height) / 2)
+        ink = Image.new("RGBA", glyph.size, colour + (255,))
+        ink.putalpha(glyph)
+        image.alpha_composite(ink, (x, y))
+
+
+def _png(image) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.font_pieces", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--output", type=Path, default=FONT_PIECES_DIR)
+    arguments = parser.parse_args(argv)
+    try:
+        folders = render_all(arguments.output)
+    except shogi_data.DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"rendered {len(folders)} styles into {arguments.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
