@@ -7,7 +7,7 @@ here, so a build with nothing to do stays fast.
 import sys
 from pathlib import Path
 
-from pipeline import bundle, convert, freeze, node, site, train
+from pipeline import bench, bundle, convert, freeze, node, site, train
 from pipeline import config as settings
 
 try:
@@ -47,3 +47,7 @@ def task_site():
 
 def task_train():
     return train.task(CONFIG)
+
+
+def task_bench():
+    return bench.task(CONFIG)

@@ -1,6 +1,8 @@
-"""Stage 4: the web app -> `artifacts/bundle` (index.html, one script, the TF.js .wasm files).
+"""Stage 4: the web app -> `artifacts/bundle` (index.html, one script with the worker inlined,
+the worker's backends other than WASM as chunks it loads on request, the TF.js .wasm files).
 
-Nothing here depends on the model, so a retrain never runs webpack again.
+Nothing here depends on the model, so a retrain never runs webpack again. webpack keeps a
+cache in `artifacts/webpack-cache`, so an edit of the page recompiles only what it changed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pipeline.errors import BuildError, reported
 from pipeline.files import digest_files, fresh_directory, replace_directory
 
 WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
+CACHE_NAME = "webpack-cache"
 
 
 class BundleError(BuildError):
@@ -24,10 +27,12 @@ def bundle(config: Config, output_dir: Path) -> None:
     output_dir = Path(output_dir)
     staging = fresh_directory(output_dir)
     try:
+        cache = config.output_dir / CACHE_NAME
         node.run_node(
             config,
-            ["node_modules/webpack/bin/webpack.js", "--env", f"outputDir={staging}"],
-        )
+            ["node_modules/webpack/bin/webpack.js", "--env", f"outputDir={staging}",
+             "--env", f"cacheDir={cache}"],
+        )  # fmt: skip
         scripts = sorted(staging.glob("app.*.js"))
         if len(scripts) != 1:
             raise BundleError(f"{staging}: expected one app.*.js from webpack, found {scripts}")
@@ -70,5 +75,8 @@ def task(config: Config) -> dict:
         "file_dep": [str(path) for path in sources(config)],
         "targets": [str(config.bundle_dir / "index.html")],
         "actions": [(reported(bundle), [config, config.bundle_dir])],
-        "clean": [(shutil.rmtree, [config.bundle_dir, True])],
+        "clean": [
+            (shutil.rmtree, [config.bundle_dir, True]),
+            (shutil.rmtree, [config.output_dir / CACHE_NAME, True]),
+        ],
     }

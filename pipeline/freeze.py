@@ -16,13 +16,14 @@ from doit.tools import config_changed
 from pipeline import checkpoints
 from pipeline.config import Config, settings_of
 from pipeline.errors import BuildError, reported
-from pipeline.files import write_atomically
+from pipeline.files import digest_files, write_atomically
 from pipeline.quiet import import_tensorflow
 
 INPUT_NAME = "pixels"
 OUTPUT_NAMES = ("logits", "probabilities", "labels")
 PARITY_TOLERANCE = 1e-4
 SOURCE_NAME = "source-digest.txt"
+CARD_DIGEST_NAME = "card-digest.txt"
 
 
 class ParityError(BuildError):
@@ -46,6 +47,8 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
             message = str(error).replace(copy, str(config.checkpoint_dir))
             raise type(error)(message) from error
         card = {name: _read_optional(Path(copy) / name) for name in checkpoints.CARD_NAMES}
+        present = [Path(copy) / name for name, data in card.items() if data is not None]
+        card_digest = digest_files(present)
     write_atomically(graph_path, graph_def.SerializeToString(deterministic=True))
     info_text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_atomically(info_path, info_text.encode("utf-8"))
@@ -55,6 +58,9 @@ def freeze(config: Config, graph_path: Path, info_path: Path) -> None:
             (Path(graph_path).parent / name).unlink(missing_ok=True)
         else:
             write_atomically(Path(graph_path).parent / name, data)
+    # The site task learns of a changed model card from this file: card files may come and
+    # go, and a file that may be missing cannot be a file_dep.
+    write_atomically(Path(graph_path).with_name(CARD_DIGEST_NAME), f"{card_digest}\n".encode())
     # What this build read, for `snapshot_is_current`: doit records its file_dep state only
     # after the action, and by then the directory may hold a newer checkpoint.
     write_atomically(Path(graph_path).with_name(SOURCE_NAME), f"{source}\n".encode())
@@ -127,6 +133,12 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
 
 def run_graph(graph_def, pixels) -> dict:
     """Runs a frozen graph (as written by `freeze`) on a batch of pixels."""
+    return graph_runner(graph_def)(pixels)
+
+
+def graph_runner(graph_def):
+    """A function from a batch of pixels to a frozen graph's outputs (name -> array); made
+    once, it runs the graph any number of times without loading it again."""
     import tensorflow as tf
 
     def load():
@@ -138,7 +150,12 @@ def run_graph(graph_def, pixels) -> dict:
         graph.get_tensor_by_name(f"{INPUT_NAME}:0"),
         [graph.get_tensor_by_name(f"{name}:0") for name in OUTPUT_NAMES],
     )
-    return {name: value.numpy() for name, value in zip(OUTPUT_NAMES, run(tf.constant(pixels)))}
+
+    def outputs(pixels) -> dict:
+        values = run(tf.constant(pixels))
+        return {name: value.numpy() for name, value in zip(OUTPUT_NAMES, values)}
+
+    return outputs
 
 
 def load_graph_def(path: Path):
@@ -155,7 +172,7 @@ def task(config: Config) -> dict:
     return {
         "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
         "file_dep": [str(path) for path in checkpoint_dependencies(config)],
-        "targets": [str(graph_path), str(info_path)],
+        "targets": [str(graph_path), str(info_path), str(config.frozen_dir / CARD_DIGEST_NAME)],
         "actions": [(reported(freeze), [config, graph_path, info_path])],
         "uptodate": [
             config_changed(settings_of(config, "architecture", "alpha", "input_size")),

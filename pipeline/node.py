@@ -45,13 +45,14 @@ def setup(config: Config) -> None:
     run_node(config, [str(npm), "ci", "--no-audit", "--no-fund", "--loglevel=error"])
 
 
-def run_node(config: Config, arguments: list[str], cwd: Path | None = None) -> None:
-    """Runs the environment's node in `web/` (or `cwd`), with its bin directory first on PATH."""
+def run_node(config: Config, arguments: list[str], cwd: Path | None = None) -> str:
+    """Runs the environment's node in `web/` (or `cwd`), with its bin directory first on PATH;
+    returns what it printed on stdout."""
     env = {**os.environ, "PATH": f"{node_executable(config).parent}{os.pathsep}{os.environ['PATH']}"}
-    _run([str(node_executable(config)), *arguments], cwd=cwd or config.web_dir, env=env)
+    return _run([str(node_executable(config)), *arguments], cwd=cwd or config.web_dir, env=env)
 
 
-def _run(command: list[str], cwd: Path, env: dict) -> None:
+def _run(command: list[str], cwd: Path, env: dict) -> str:
     try:
         completed = subprocess.run(
             command, cwd=cwd, env=env, capture_output=True, text=True, check=False
@@ -61,6 +62,7 @@ def _run(command: list[str], cwd: Path, env: dict) -> None:
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).strip()
         raise NodeError(f"`{' '.join(command)}` failed (exit {completed.returncode}):\n{output}")
+    return completed.stdout
 
 
 def installed_marker(config: Config) -> Path:

@@ -95,10 +95,10 @@ class SiteServer(http.server.ThreadingHTTPServer):
     stopping = False
 
 
-def make_server(site_dir: Path, host: str, port: int,
-                events: livereload.Events | None = None) -> SiteServer:  # fmt: skip
-    handler = functools.partial(SiteHandler, directory=str(site_dir), events=events)
-    return SiteServer((host, port), handler)
+def make_server(site_dir: Path, host: str, port: int, events: livereload.Events | None = None,
+                handler: type[SiteHandler] = SiteHandler) -> SiteServer:  # fmt: skip
+    factory = functools.partial(handler, directory=str(site_dir), events=events)
+    return SiteServer((host, port), factory)
 
 
 def rebuild(config: settings.Config, events: livereload.Events) -> None:

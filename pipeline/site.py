@@ -15,7 +15,7 @@ from pathlib import Path
 
 from doit.tools import config_changed
 
-from pipeline import checkpoints, model_card
+from pipeline import freeze, model_card
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
 from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
@@ -67,12 +67,6 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
     _forget_old_publishes(site, sorted(entries))
 
 
-def card_files(frozen_dir: Path) -> list[Path]:
-    """The model-card files freeze copied from the checkpoint (a checkpoint may have none)."""
-    candidates = [Path(frozen_dir) / name for name in checkpoints.CARD_NAMES]
-    return [path for path in candidates if path.exists()]
-
-
 def _add_once(source: Path | list[Path], target: Path) -> None:
     """Copies a content-named file, or files into a directory, unless it is there already."""
     if target.exists():
@@ -112,23 +106,19 @@ def _forget_old_publishes(site: Path, entries: list[str]) -> None:
 
 def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
-    card = digest_files(card_files(config.frozen_dir))
     return {
         "doc": "bundle + model -> static site, published atomically (artifacts/site)",
         "file_dep": [
             str(config.bundle_dir / PAGE_NAME),
             str(config.tfjs_dir / "model.json"),
             str(info_path),
+            str(config.frozen_dir / freeze.CARD_DIGEST_NAME),
         ],
         "targets": [str(config.site_dir / PAGE_NAME), str(config.site_dir / MANIFEST_NAME)],
         "actions": [
             (reported(publish), [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])
         ],
-        # the card files are optional, so not file_dep; one config_changed, since doit
-        # stores every config_changed of a task under the same key
-        "uptodate": [
-            config_changed({**settings_of(config, "batch_size", "quantization"), "card": card})
-        ],
+        "uptodate": [config_changed(settings_of(config, "batch_size", "quantization"))],
         "clean": [
             (shutil.rmtree, [config.site_dir, True]),
             (Path.unlink, [config.output_dir / HISTORY_NAME, True]),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from support import CHROMIUM, CHROMIUM_ARGS, Project, copy_project, save_random_checkpoint
+from support import Project, copy_project, save_random_checkpoint
+
+from pipeline.bench import CHROMIUM
+from pipeline.bench.browser import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

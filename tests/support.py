@@ -20,16 +20,6 @@ INPUT_SIZE = 64
 ALPHA = 0.35
 BATCH_SIZE = 8
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 
 def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABELS) -> Path:
     """A checkpoint of the configured network with seeded random weights, including
@@ -143,7 +133,8 @@ def config_for(checkpoint_dir: Path, output_dir: Path, **changes):
     from pipeline import config as settings
 
     base = settings.load(ROOT)
-    settings_for_tests = {"alpha": ALPHA, "input_size": INPUT_SIZE, "batch_size": BATCH_SIZE}
+    settings_for_tests = {"alpha": ALPHA, "input_size": INPUT_SIZE, "batch_size": BATCH_SIZE,
+                          "quantization": "none"}  # fmt: skip
     return dataclasses.replace(
         base,
         checkpoint_dir=Path(checkpoint_dir),

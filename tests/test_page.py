@@ -7,7 +7,7 @@ import http.client
 import numpy as np
 import pytest
 from PIL import Image
-from support import INPUT_SIZE, LABELS, serving
+from support import BATCH_SIZE, INPUT_SIZE, LABELS, serving
 
 from pipeline import freeze
 
@@ -219,4 +219,31 @@ def test_the_cpu_backend_can_be_forced_and_agrees(served, browser, tmp_path):
     page.set_input_files("input[name=images]", [str(image)])
     page.wait_for_selector("#results > li[data-state=done]", timeout=120_000)
     assert page.get_attribute("#results > li", "data-label") == expected
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "features", "batch"),
+    [
+        # tfjs-backend-wasm alone would give 2 cores one thread
+        ("?threads=2", "SIMD, 2 threads", BATCH_SIZE),
+        ("?threads=1&batch=3", "SIMD, one thread", 3),
+    ],
+)
+def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path, query,
+                                                       features, batch):  # fmt: skip
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url + query)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.inner_text("#model-backend") == f"wasm ({features})"
+    assert page.inner_text("#model-warmup-time").endswith(f"(batch of {batch})")
+    page.set_input_files("input[name=images]", [str(image)] * 5)
+    page.wait_for_function(
+        "document.querySelectorAll('#results > li[data-state=done]').length === 5",
+        timeout=120_000,
+    )
+    labels = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    assert labels == [expected] * 5
     page.close()

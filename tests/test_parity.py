@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import numpy as np
 from support import BATCH_SIZE, INPUT_SIZE, LABELS, sample_pixels
 
 from pipeline import freeze
+from pipeline.bench.weight import TFJS_PREDICT
 
 
 def run_tfjs(project, pixels) -> dict:
@@ -18,7 +18,7 @@ def run_tfjs(project, pixels) -> dict:
     completed = subprocess.run(
         [
             str(project.artifacts / "node" / "bin" / "node"),
-            str(Path(__file__).with_name("tfjs_predict.cjs")),
+            str(TFJS_PREDICT),
             str(project.root / "web"),
             str(project.artifacts / "tfjs"),
             str(pixels_path),

@@ -8,10 +8,24 @@ module.exports = (env = {}) => ({
   output: {
     path: path.resolve(env.outputDir || path.join(__dirname, 'dist')),
     filename: '[name].[contenthash:12].js',
+    // The worker's lazily loaded backends; content-hashed like the script, so a publish never
+    // overwrites a file a page may be loading.
+    chunkFilename: '[name].[contenthash:12].js',
     // The page knows its own URL; the inlined worker does not (it runs from a blob:).
     publicPath: '',
     clean: true,
   },
+  // With `--env cacheDir=DIR` (the bundle task gives one), modules and minified chunks that
+  // did not change come from the last build instead of being compiled again: an edit of the
+  // page rebuilds in seconds. Compressed: a third slower to read, a quarter of the size.
+  cache: env.cacheDir
+    ? {
+        type: 'filesystem',
+        cacheDirectory: path.resolve(env.cacheDir),
+        compression: 'gzip',
+        buildDependencies: { config: [__filename] },
+      }
+    : false,
   resolve: { extensions: ['.ts', '.js'] },
   module: {
     rules: [

@@ -1,6 +1,5 @@
 // The worker owns TF.js and the model: loading, backend choice, warm-up, batching.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 
@@ -18,6 +17,13 @@ import type {
 const TOP_K = 3;
 const INPUT_OUTPUT = 'probabilities';
 const LABELS_OUTPUT = 'labels';
+
+// The other backends are chunks of their own, fetched only when asked for or when WASM cannot
+// start: a page on WASM never downloads them.
+const OTHER_BACKENDS: Record<Exclude<BackendName, 'wasm'>, () => Promise<unknown>> = {
+  cpu: () => import(/* webpackChunkName: "backend-cpu" */ '@tensorflow/tfjs-backend-cpu'),
+  webgl: () => import(/* webpackChunkName: "backend-webgl" */ '@tensorflow/tfjs-backend-webgl'),
+};
 
 interface Loaded {
   model: GraphModel;
@@ -60,13 +66,15 @@ async function handle(message: PageMessage): Promise<void> {
 
 async function load(id: number, options: LoadOptions): Promise<Loaded> {
   const started = performance.now();
-  setWasmPaths(options.wasmPath);
-  // The backend's default leaves a core idle on small machines; inference wants them all.
-  setThreadsCount(navigator.hardwareConcurrency || 1);
-  const backend = await startBackend(options.backend);
-  const model = await loadGraphModel(options.modelUrl, {
-    onProgress: (fraction) => scope.postMessage({ kind: 'progress', id, fraction }),
-  });
+  // Chunks load from beside the page's script: this worker runs from a blob: URL, against
+  // which no relative URL resolves.
+  __webpack_public_path__ = options.publicPath;
+  // The model downloads while the backend starts; only the weights' upload needs both.
+  const [backend, artifacts] = await Promise.all([
+    startBackend(options),
+    download(options.modelUrl, (fraction) => scope.postMessage({ kind: 'progress', id, fraction })),
+  ]);
+  const model = await loadGraphModel(tf.io.fromMemory(artifacts));
   const [, height, width] = model.inputs[0].shape ?? [];
   const inputSize = height && height > 0 ? height : (width ?? 0);
   if (!(inputSize > 0)) throw new Error(`${options.modelUrl}: the model's input has no fixed size`);
@@ -85,9 +93,11 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
     throw new Error(`${options.modelUrl}: ${labels.length} labels for ${probabilities.shape[1]} classes`);
   }
 
+  const threads = backend === 'wasm' ? Math.max(1, getThreadsCount()) : 1;
   const info: ModelInfo = {
     backend,
-    features: await backendFeatures(backend),
+    features: backend === 'wasm' ? await wasmFeatures(threads) : '',
+    threads,
     labels,
     inputSize,
     batchSize: options.batchSize,
@@ -98,11 +108,19 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
   return { model, info };
 }
 
-async function startBackend(requested?: BackendName): Promise<BackendName> {
-  const candidates: BackendName[] = requested ? [requested] : ['wasm', 'cpu'];
+/** model.json and its weight shards, not yet on any backend. */
+function download(url: string, onProgress: (fraction: number) => void): Promise<tf.io.ModelArtifacts> {
+  const handler = tf.io.http(url, { onProgress });
+  if (!handler.load) throw new Error(`${url}: TF.js cannot load from this URL`);
+  return handler.load();
+}
+
+async function startBackend(options: LoadOptions): Promise<BackendName> {
+  const candidates: BackendName[] = options.backend ? [options.backend] : ['wasm', 'cpu'];
   for (const name of candidates) {
     try {
-      if (await tf.setBackend(name)) {
+      const started = name === 'wasm' ? await startWasm(options) : await startOther(name);
+      if (started) {
         await tf.ready();
         return name;
       }
@@ -113,10 +131,41 @@ async function startBackend(requested?: BackendName): Promise<BackendName> {
   throw new Error(`no TF.js backend could start (tried ${candidates.join(', ')})`);
 }
 
-async function backendFeatures(backend: BackendName): Promise<string> {
-  if (backend !== 'wasm') return '';
+async function startOther(name: Exclude<BackendName, 'wasm'>): Promise<boolean> {
+  await OTHER_BACKENDS[name]();
+  return tf.setBackend(name);
+}
+
+/** Half the cores, as tfjs-backend-wasm would take, but no threads at all below 2 of them.
+ * Measured on 2 cores (`doit bench`): 2 threads read a board 10-30 % faster, but the model is
+ * ready 150 ms later (8 thread workers to start), and with a core busy elsewhere they read it
+ * two to three times slower than one thread; tfjs would start the workers for one thread. */
+function defaultThreads(): number {
+  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
+}
+
+async function startWasm(options: LoadOptions): Promise<boolean> {
+  setWasmPaths(options.wasmPath);
+  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
+  if (threads === 1) {
+    // The backend then loads its SIMD binary without threads (and spawns no thread workers).
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return tf.setBackend('wasm');
+  }
+  setThreadsCount(threads);
+  // tfjs-backend-wasm caps its thread pool at half of navigator.hardwareConcurrency (it counts
+  // on two hyperthreads a core), read once as its module starts: asked for all cores it would
+  // give half. While it starts, the worker reports twice the threads it wants.
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    Reflect.deleteProperty(navigator, 'hardwareConcurrency');
+  }
+}
+
+async function wasmFeatures(threads: number): Promise<string> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = getThreadsCount();
   return [simd ? 'SIMD' : 'no SIMD', threads > 1 ? `${threads} threads` : 'one thread'].join(', ');
 }
 

@@ -11,7 +11,7 @@ interface Manifest {
   batchSize: number;
 }
 
-const BACKENDS: BackendName[] = ['wasm', 'cpu'];
+const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl'];
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -29,6 +29,13 @@ const picker = dropZone.querySelector<HTMLInputElement>('input[type=file]');
 const parameters = new URLSearchParams(location.search);
 // `?timeout=MS`: how long the worker may stay silent before it is replaced.
 const timeout = Number(parameters.get('timeout')) || DEFAULT_TIMEOUT_MS;
+
+/** `?NAME=N` as a whole number from 1 to 1024, or undefined (absent or out of range). */
+function countParameter(name: string): number | undefined {
+  const value = Number(parameters.get(name) ?? NaN);
+  return Number.isInteger(value) && value >= 1 && value <= 1024 ? value : undefined;
+}
+
 const classifier = new Classifier(timeout);
 const ready = start();
 
@@ -44,12 +51,17 @@ async function start(): Promise<ModelInfo> {
         // Absolute URLs: the worker runs from a blob: URL, against which relative ones fail.
         modelUrl: new URL(manifest.model, location.href).href,
         wasmPath: new URL(wasmPath, location.href).href,
-        batchSize: manifest.batchSize,
+        publicPath: new URL('./', location.href).href,
+        // `?batch=N` and `?threads=N` override the build's batch and the worker's thread count.
+        batchSize: countParameter('batch') ?? manifest.batchSize,
         backend: requested && BACKENDS.includes(requested) ? requested : undefined,
+        threads: countParameter('threads'),
       },
       (fraction) => (progress.value = fraction),
     );
     showModel(info);
+    // For profilers and benchmarks: the mark's time is the time since navigation.
+    performance.mark('model-ready', { detail: info });
     return info;
   } catch (error) {
     status.dataset.state = 'failed';

@@ -19,22 +19,31 @@ export interface Prediction {
 /** The top predictions for one image, best first, or why it could not be classified. */
 export type ImageResult = { predictions: Prediction[] } | { error: string };
 
-export type BackendName = 'wasm' | 'cpu';
+/** WASM is the one the page picks; CPU is its fallback; WebGL is there to be measured. */
+export type BackendName = 'wasm' | 'cpu' | 'webgl';
 
 export interface LoadOptions {
   /** Absolute URL of model.json (the worker runs from a blob: URL; relative URLs break). */
   modelUrl: string;
   /** Absolute URL of the directory holding the TF.js .wasm binaries. */
   wasmPath: string;
+  /** Absolute URL of the directory holding the page's script, where the worker finds the
+   * backends it loads only when asked for (CPU, WebGL). */
+  publicPath: string;
   batchSize: number;
   /** Force a backend instead of the fastest available one (benchmarks, fallbacks). */
   backend?: BackendName;
+  /** WASM threads to compute on (default: half the cores); 1 runs the SIMD binary without
+   * threads. More than 1 needs a cross-origin isolated page. */
+  threads?: number;
 }
 
 export interface ModelInfo {
   backend: BackendName;
-  /** WASM features in use, e.g. "simd, 2 threads"; empty for other backends. */
+  /** WASM features in use, e.g. "SIMD, 2 threads"; empty for other backends. */
   features: string;
+  /** Threads the WASM backend computes on; 1 for the other backends. */
+  threads: number;
   labels: string[];
   inputSize: number;
   batchSize: number;

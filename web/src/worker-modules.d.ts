@@ -5,3 +5,6 @@ declare module '*?worker' {
   }
   export default InlineWorker;
 }
+
+// Where webpack's runtime loads chunks from; the worker sets it (see classifier.worker.ts).
+declare let __webpack_public_path__: string;

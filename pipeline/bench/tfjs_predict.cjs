@@ -1,10 +1,13 @@
 // Runs a converted TF.js graph model in Node on the WASM backend.
-// Usage: node tfjs_predict.cjs WEB_DIR MODEL_DIR PIXELS.f32 BATCH SIZE
+// Usage: node tfjs_predict.cjs WEB_DIR MODEL_DIR PIXELS.f32 COUNT SIZE
 // Prints {"backend", "logits": [[...]], "labels": [...]} as JSON.
 const fs = require('fs');
 const path = require('path');
 
-const [webDir, modelDir, pixelsPath, batch, size] = process.argv.slice(2);
+// Images per run: a few thousand at once would not fit in WASM memory.
+const CHUNK = 64;
+
+const [webDir, modelDir, pixelsPath, count, size] = process.argv.slice(2);
 const load = (name) => require(path.join(webDir, 'node_modules', name));
 const tf = load('@tensorflow/tfjs-core');
 load('@tensorflow/tfjs-backend-wasm');
@@ -22,11 +25,21 @@ async function main() {
   const weightData = new Uint8Array(Buffer.concat(shards)).buffer;
   const graph = await loadGraphModel(tf.io.fromMemory({ ...model, weightSpecs, weightData }));
   const pixels = new Float32Array(new Uint8Array(fs.readFileSync(pixelsPath)).buffer);
-  const input = tf.tensor4d(pixels, [Number(batch), Number(size), Number(size), 3]);
-  const [logits, labels] = graph.execute(input, ['logits', 'labels']);
-  const decoder = new TextDecoder();
-  const names = Array.from(await labels.data(), (v) => (typeof v === 'string' ? v : decoder.decode(v)));
-  process.stdout.write(JSON.stringify({ backend: tf.getBackend(), logits: await logits.array(), labels: names }));
+  const side = Number(size);
+  const perImage = side * side * 3;
+  const logits = [];
+  let names = [];
+  for (let start = 0; start < Number(count); start += CHUNK) {
+    const images = Math.min(CHUNK, Number(count) - start);
+    const chunk = pixels.subarray(start * perImage, (start + images) * perImage);
+    const input = tf.tensor4d(chunk, [images, side, side, 3]);
+    const [output, labels] = graph.execute(input, ['logits', 'labels']);
+    logits.push(...(await output.array()));
+    const decoder = new TextDecoder();
+    names = Array.from(await labels.data(), (v) => (typeof v === 'string' ? v : decoder.decode(v)));
+    tf.dispose([input, output, labels]);
+  }
+  process.stdout.write(JSON.stringify({ backend: tf.getBackend(), logits, labels: names }));
 }
 
 main().catch((error) => {

@@ -1,0 +1,171 @@
+"""The built site in headless Chromium, measured through the page itself: its UI takes a
+board screenshot, and its performance entries say when the model was ready (`model-ready`,
+with the worker's figures), how long a board took (`board`) and its 81 squares in the
+worker (`board-classify`)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import serve
+from pipeline.bench import CHROMIUM, BenchError
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+# The CPU backend reads a board in seconds and WebGL (in software) warms up as long.
+WAIT_MS = 300_000
+
+# Installed before any script of the page: every long task of its main thread, from the start.
+_RECORD_LONG_TASKS = """
+window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: 'longtask', buffered: true });
+"""
+_MODEL_READY = """() => {
+  const mark = performance.getEntriesByName('model-ready')[0];
+  return mark ? { at: mark.startTime, ...mark.detail } : null;
+}"""
+_LAST_BOARD = """() => {
+  const status = document.querySelector('#board-status');
+  if (status.classList.contains('error')) return { error: status.textContent };
+  const board = performance.getEntriesByName('board').at(-1);
+  const classify = performance.getEntriesByName('board-classify').at(-1);
+  return {
+    sfen: document.querySelector('#sfen').dataset.sfen,
+    start: board.startTime,
+    end: board.startTime + board.duration,
+    classifyMs: classify.duration,
+  };
+}"""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The page opened with a query that picks a backend, batch size or thread count."""
+
+    name: str
+    title: str
+    query: str = ""
+
+
+class _QuietHandler(serve.SiteHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass  # hundreds of requests; the report says what matters
+
+
+@contextlib.contextmanager
+def served(site_dir: Path):
+    """The site as `doit serve` serves it (cross-origin isolated), on a free port."""
+    server = serve.make_server(site_dir, "127.0.0.1", 0, handler=_QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def chromium(executable: str = CHROMIUM):
+    """Headless Chromium driven by Playwright."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as error:
+        message = "the browser benchmarks need Playwright: pip install -e '.[bench]'"
+        raise BenchError(message) from error
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Error as error:
+            reason = next(iter(str(error).splitlines()), type(error).__name__)
+            raise BenchError(f"{executable}: cannot start Chromium ({reason})") from error
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Page:
+    """The site loaded in a fresh browser context (its own cache and renderer), model ready."""
+
+    def __init__(self, browser, url: str, variant: Variant):
+        self.variant = variant
+        self.info: dict | None = None  # the `model-ready` mark's figures, once ready
+        self.error = ""  # why the model did not load, if it did not
+        self.wasm: list[str] = []  # the .wasm binaries the page fetched
+        self.windows: list[tuple[float, float]] = []  # when each board was being read
+        self.context = browser.new_context()
+        self.context.add_init_script(_RECORD_LONG_TASKS)
+        self.page = self.context.new_page()
+        self.page.on("request", self._note_wasm)
+        self.page.goto(url + variant.query, wait_until="domcontentloaded")
+
+    def _note_wasm(self, request) -> None:
+        if request.url.endswith(".wasm"):
+            self.wasm.append(request.url.rsplit("/", 1)[-1])
+
+    def wait_until_ready(self) -> Page:
+        self.page.wait_for_selector("#model-status:not([data-state=loading])", timeout=WAIT_MS)
+        self.info = self.page.evaluate(_MODEL_READY)
+        if self.info is None:
+            self.error = self.page.inner_text("#model-status")
+        return self
+
+    def recognise(self, board: Path) -> dict:
+        """Recognises a board screenshot through the page's file input; the board's timings."""
+        self.page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+        self.page.set_input_files("input[name=board]", str(board))
+        self.page.wait_for_selector(
+            "#sfen[data-sfen], #board-status.error", state="attached", timeout=WAIT_MS
+        )
+        result = self.page.evaluate(_LAST_BOARD)
+        if "error" in result:
+            raise BenchError(f"{board}: the page read no board ({result['error']})")
+        self.windows.append((result["start"], result["end"]))
+        return result
+
+    def long_tasks(self, windows: list[tuple[float, float]] | None = None) -> list[float]:
+        """Durations (ms) of the main thread's long tasks, all or those that overlap `windows`."""
+        tasks = self.page.evaluate("window.longTasks")
+        if windows is None:
+            return [duration for _, duration in tasks]
+        return [
+            duration
+            for start, duration in tasks
+            if any(start < end and start + duration > begin for begin, end in windows)
+        ]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def first_visit(browser, url: str, variant: Variant, board: Path) -> dict:
+    """A first visit with a board screenshot at hand: it is given to the page as soon as the
+    page can take it. Times since navigation: model ready, board read; and the warm-up."""
+    page = Page(browser, url, variant)
+    try:
+        board_result = page.recognise(board)  # the page waits for its model itself
+        page.wait_until_ready()
+        if page.info is None:
+            raise BenchError(f"{variant.title}: the model did not load ({page.error})")
+        return {
+            "model_ready_ms": page.info["at"],
+            "warmup_ms": page.info["warmupMs"],
+            "load_ms": page.info["loadMs"],
+            "first_board_ms": board_result["end"],
+            "features": page.info["features"],
+            "wasm": page.wasm,
+            "long_tasks_ms": page.long_tasks(),
+        }
+    finally:
+        page.close()

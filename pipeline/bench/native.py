@@ -1,0 +1,36 @@
+"""The physical reference: the same frozen graph in native TensorFlow, on the same squares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline import freeze, grid, recognize, squares
+from pipeline.bench.timing import seconds
+from pipeline.quiet import import_tensorflow
+
+
+def board_squares(board: Path, input_size: int):
+    """The 81 squares of a board screenshot, found and cut as the page does (float32, SFEN
+    order)."""
+    image = recognize.open_board(board)
+    return squares.cut_board(image, grid.find_grid(image), input_size)
+
+
+class Native:
+    def __init__(self, graph_path: Path):
+        self.version = import_tensorflow().__version__
+        self.run = freeze.graph_runner(freeze.load_graph_def(graph_path))
+
+    def timer(self, pixels, batch: int) -> Callable[[], float]:
+        """A measurement of all of `pixels` in batches of `batch` (milliseconds). The first
+        run of each shape sets things up; it happens here, not in the measurement."""
+        batches = [pixels[start : start + batch] for start in range(0, len(pixels), batch)]
+        for chunk in batches:
+            self.run(chunk)
+        return lambda: 1000 * seconds(lambda: [self.run(chunk) for chunk in batches])
+
+    def labels(self, pixels) -> list[str]:
+        outputs = self.run(pixels)
+        names = [label.decode("utf-8") for label in outputs["labels"]]
+        return [names[index] for index in outputs["probabilities"].argmax(axis=1)]

@@ -1,0 +1,189 @@
+"""Runs every benchmark and writes the report (see pipeline/bench/__init__.py)."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline import samples, shogi_data
+from pipeline.bench import CHROMIUM, browser, build, machine, report, weight
+from pipeline.bench.browser import Variant
+from pipeline.bench.native import Native, board_squares
+from pipeline.bench.timing import interleaved, summary
+from pipeline.config import Config
+from pipeline.files import write_atomically
+
+DEFAULT = Variant("default", "the page as published")
+BACKENDS = (
+    DEFAULT,
+    Variant("wasm-threads", "WASM, SIMD + threads (all cores)", f"?threads={os.cpu_count()}"),
+    Variant("wasm-simd", "WASM, SIMD, no threads", "?threads=1"),
+    Variant("cpu", "CPU (plain JavaScript)", "?backend=cpu"),
+    Variant("webgl", "WebGL (in software: no GPU here)", "?backend=webgl"),
+)
+FIRST_VISITS = BACKENDS[:3]
+BATCH_SWEEP = (1, 3, 9, 27, 81)
+VISIT_FIELDS = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms")
+
+
+def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 0,
+          chromium: str = CHROMIUM) -> dict:  # fmt: skip
+    """Measures everything, writes report.json and report.md into `output_dir`, returns the
+    report."""
+    say = functools.partial(_say, time.monotonic())
+    runs = runs or (1 if quick else 5)
+    load_before = machine.load_average()
+    board, sfen = sample_board(config)
+    native = Native(config.frozen_dir / "model.pb")
+    pixels = board_squares(board, config.input_size)
+    say(f"in the browser, {runs} run(s) of each measurement, side by side")
+    in_browser, chromium_version = browser_section(config, chromium, board, sfen, native, pixels,
+                                                   runs)  # fmt: skip
+    native_sfen = shogi_data.sfen_board(native.labels(pixels))
+    reference = {
+        "tensorflow": native.version,
+        "squares_ms": in_browser.pop("native_ms"),
+        "same_board_as_page": native_sfen == in_browser["sfen"],
+    }
+    with tempfile.TemporaryDirectory(prefix="modelsite-bench-") as scratch:
+        say("page weight and quantization")
+        page_weight = {
+            "script": weight.scripts(config.bundle_dir),
+            "wasm_loaded": in_browser["first_visit"][DEFAULT.name]["wasm"],
+            "wasm": weight.wasm_binaries(config.bundle_dir),
+            "quantization": weight.quantizations(config, 4 if quick else 60, Path(scratch)),
+        }
+        say("build timings, in a throw-away copy of the project")
+        build_timings = build.measure(config, Path(scratch), runs)
+    results = {
+        "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": "doit bench" + (" --quick" if quick else "") + (f" --runs {runs}" * (
+            runs != (1 if quick else 5))),
+        "quick": quick,
+        "runs": runs,
+        "machine": {
+            **machine.describe(config, chromium_version, native.version),
+            "load_average": [load_before, machine.load_average()],
+        },
+        "model": model_facts(config),
+        "browser": in_browser,
+        "native": reference,
+        "page_weight": page_weight,
+        "build": build_timings,
+    }
+    results["targets"] = report.evaluate(results)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(output_dir / "report.json", (json.dumps(results, indent=2) + "\n").encode())
+    write_atomically(output_dir / "report.md", report.markdown(results).encode("utf-8"))
+    say(f"wrote {output_dir / 'report.md'}")
+    return results
+
+
+def model_facts(config: Config) -> dict:
+    """Which model was measured: the one the site publishes."""
+    info = json.loads((config.frozen_dir / "model-info.json").read_text(encoding="utf-8"))
+    return {
+        "architecture": f"{info['architecture']} alpha {info['alpha']}",
+        "input_size": info["input_size"],
+        "classes": len(info["labels"]),
+        "checkpoint_step": info["checkpoint_step"],
+        "checkpoint_fingerprint": info["checkpoint_fingerprint"][:16],
+        "quantization": config.quantization,
+        "batch_size": config.batch_size,
+    }
+
+
+def sample_board(config: Config) -> tuple[Path, str]:
+    """The first board of the page's sample gallery, and its true SFEN."""
+    directory = config.web_dir / "src" / "samples"
+    first = json.loads((directory / samples.INDEX_NAME).read_text(encoding="utf-8"))[0]
+    return directory / first["file"], first["sfen"]
+
+
+def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tuple[dict, str]:
+    """First visits, then every backend and batch size on its own loaded page, read board
+    after board in rounds with native TensorFlow on the same squares."""
+    with browser.served(config.site_dir) as url, browser.chromium(chromium) as chrome:
+        visits = interleaved(
+            runs,
+            {v.name: functools.partial(browser.first_visit, chrome, url, v, board)
+             for v in FIRST_VISITS},
+        )  # fmt: skip
+        pages = {v.name: browser.Page(chrome, url, v).wait_until_ready() for v in BACKENDS}
+        default = pages[DEFAULT.name]
+        sweep = {}
+        for size in BATCH_SWEEP:
+            if size == default.info["batchSize"]:
+                sweep[size] = default
+            else:
+                variant = Variant(f"batch-{size}", f"batch of {size}", f"?batch={size}")
+                page = browser.Page(chrome, url, variant).wait_until_ready()
+                sweep[size] = pages[variant.name] = page
+        measurements = {
+            name: functools.partial(_squares_ms, page, board)
+            for name, page in pages.items()
+            if page.info
+        }
+        for size in sorted({len(pixels), default.info["batchSize"]}, reverse=True):
+            measurements[f"native-{size}"] = native.timer(pixels, size)
+        samples_ms = interleaved(runs, measurements)
+        long_tasks = default.long_tasks(default.windows)
+        page_sfen = default.recognise(board)["sfen"]
+        section = {
+            "board": board.name,
+            "sfen": page_sfen,
+            "sfen_correct": page_sfen == sfen,
+            "first_visit": {name: _visits(done) for name, done in visits.items()},
+            "backends": {v.name: _backend(pages[v.name], samples_ms) for v in BACKENDS},
+            "batch_sweep": {str(size): _backend(page, samples_ms) for size, page in sweep.items()},
+            "long_tasks": {
+                "boards": len(default.windows),
+                "count": len(long_tasks),
+                "longest_ms": round(max(long_tasks, default=0), 1),
+            },
+            "native_ms": {
+                name.removeprefix("native-"): summary(values)
+                for name, values in samples_ms.items()
+                if name.startswith("native-")
+            },
+        }
+        for page in pages.values():
+            page.close()
+        return section, chrome.version
+
+
+def _squares_ms(page: browser.Page, board: Path) -> float:
+    return page.recognise(board)["classifyMs"]
+
+
+def _visits(done: list[dict]) -> dict:
+    return {
+        **{field: summary([visit[field] for visit in done]) for field in VISIT_FIELDS},
+        "features": done[-1]["features"],
+        "wasm": done[-1]["wasm"],
+        "long_tasks_ms": sorted(round(task) for visit in done for task in visit["long_tasks_ms"]),
+    }
+
+
+def _backend(page: browser.Page, samples_ms: dict) -> dict:
+    if not page.info:
+        return {"title": page.variant.title, "error": page.error}
+    return {
+        "title": page.variant.title,
+        "backend": page.info["backend"],
+        "features": page.info["features"],
+        "threads": page.info["threads"],
+        "batch": page.info["batchSize"],
+        "warmup_ms": round(page.info["warmupMs"], 1),
+        "squares_ms": summary(samples_ms[page.variant.name]),
+    }
+
+
+def _say(started: float, message: str) -> None:
+    print(f"bench [{time.monotonic() - started:.0f} s]: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,149 @@
+"""`doit bench`: one quick run, on a small model of the 29 shogi classes, writes a report
+with every section and every target. How fast things are is the committed report's
+business (README, "Speed"), not a test's: these say that the harness measures it all."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from dataclasses import dataclass
+
+import pytest
+from support import copy_project, save_random_checkpoint
+
+from pipeline import checkpoints, shogi_data
+from pipeline.bench import report
+
+TARGETS = [
+    "81 squares in the browser / native TensorFlow",
+    "81 squares: speed-up over the CPU backend",
+    "Warm-up",
+    "Navigation → model ready",
+    "Navigation → first board result",
+    "Longest main-thread task while a board is read",
+    "No-op `doit`",
+    "New checkpoint → site",
+    "New checkpoint → site: speed-up over the naive chain",
+    "`web/src` change → site",
+    "JavaScript, gzipped",
+    "Default model",
+    "Default model's top-1 agreement with float32",
+]
+
+
+@dataclass
+class Benched:
+    results: dict  # report.json
+    markdown: str  # report.md
+    bench_run: list[str]  # the tasks `doit bench --quick` ran
+    next_run: list[str]  # the tasks a plain `doit` ran after it
+    project_untouched: bool  # the project's checkpoint and web/src, before and after
+
+
+@pytest.fixture(scope="module")
+def benched(tmp_path_factory) -> Benched:
+    """A project copy with a random shogi checkpoint (the page reads boards only with shogi
+    classes), benchmarked once with `doit bench --quick`, then built with a plain `doit`."""
+    project = copy_project(tmp_path_factory.mktemp("bench"))
+    save_random_checkpoint(project.checkpoint_dir, seed=3, step=1, labels=shogi_data.LABELS)
+    main = project.root / "web" / "src" / "main.ts"
+    source = main.read_bytes()
+    bench = project.doit("bench", "--quick", timeout=900)
+    untouched = (main.read_bytes() == source
+                 and checkpoints.latest_prefix(project.checkpoint_dir).name == "ckpt-1")  # fmt: skip
+    return Benched(
+        json.loads((project.artifacts / "bench" / "report.json").read_text("utf-8")),
+        (project.artifacts / "bench" / "report.md").read_text("utf-8"),
+        bench.executed,
+        project.doit().executed,
+        untouched,
+    )
+
+
+def test_the_bench_builds_the_site_first_and_runs_only_when_asked_for(benched):
+    assert sorted(benched.bench_run[:-1]) == ["bundle", "convert", "freeze", "node", "site"]
+    assert benched.bench_run[-1] == "bench"
+    assert benched.next_run == []  # the site is built, and a plain `doit` never benchmarks
+
+
+def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
+    browser = benched.results["browser"]
+    assert browser["sfen"].count("/") == 8  # a whole board was read, right or not
+    assert list(browser["first_visit"]) == ["default", "wasm-threads", "wasm-simd"]
+    for visit in browser["first_visit"].values():
+        for field in ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms"):
+            assert visit[field]["median"] > 0, field
+    assert browser["first_visit"]["wasm-simd"]["wasm"] == ["tfjs-backend-wasm-simd.wasm"]
+    backends = browser["backends"]
+    assert list(backends) == ["default", "wasm-threads", "wasm-simd", "cpu", "webgl"]
+    for name in ("default", "wasm-threads", "wasm-simd", "cpu"):
+        assert backends[name]["squares_ms"]["median"] > 0, name
+    cores = os.cpu_count()
+    assert backends["default"]["threads"] == max(1, cores // 2)
+    assert backends["wasm-threads"]["threads"] == cores
+    assert backends["wasm-simd"]["threads"] == 1
+    assert "squares_ms" in backends["webgl"] or backends["webgl"]["error"]  # a reason if not
+    assert list(browser["batch_sweep"]) == ["1", "3", "9", "27", "81"]
+    for size, entry in browser["batch_sweep"].items():
+        assert entry["batch"] == int(size) and entry["squares_ms"]["median"] > 0
+    assert browser["long_tasks"]["boards"] >= 1 and browser["long_tasks"]["longest_ms"] >= 0
+
+
+def test_native_tensorflow_runs_the_same_squares_beside_the_page(benched):
+    results = benched.results
+    native = results["native"]
+    assert native["squares_ms"]["81"]["median"] > 0
+    assert native["same_board_as_page"]
+
+
+def test_the_build_section_times_each_kind_of_build_in_a_copy(benched):
+    results = benched.results
+    build = results["build"]
+    for name in ("node_setup", "cold", "no_op", "new_checkpoint", "naive_chain", "web_change"):
+        assert build[f"{name}_s"]["median"] > 0, name
+    assert build["tasks_run"]["no_op"] == []
+    assert sorted(build["tasks_run"]["new_checkpoint"]) == ["convert", "freeze", "site"]
+    assert sorted(build["tasks_run"]["web_change"]) == ["bundle", "site"]
+    assert benched.project_untouched  # the timings changed and built a copy
+
+
+def test_page_weight_covers_script_wasm_and_every_quantization(benched):
+    results = benched.results
+    weight = results["page_weight"]
+    script = weight["script"]["page"]
+    assert 0 < script["gzip_bytes"] < script["bytes"]
+    assert {name.split(".")[0] for name in weight["script"]["on_request"]} == {
+        "backend-cpu",
+        "backend-webgl",
+    }
+    assert weight["wasm_loaded"][0] in weight["wasm"]
+    models = weight["quantization"]["models"]
+    assert models["uint8"]["bytes"] < models["float16"]["bytes"] < models["none"]["bytes"]
+    assert models["none"]["agreement"] == 1
+    assert all(0 <= model["agreement"] <= 1 for model in models.values())
+
+
+def test_the_markdown_report_names_the_machine_and_judges_every_target(benched):
+    machine = benched.results["machine"]
+    assert machine["cores"] > 0 and machine["chromium"] and machine["tensorflow"]
+    assert machine["chromium"] in benched.markdown and machine["cpu"] in benched.markdown
+    assert [target["title"] for target in benched.results["targets"]] == TARGETS
+    table = benched.markdown.split("| target | goal | measured | |\n")[1].split("\n\n")[0]
+    rows = {line.split(" | ")[0][2:]: line for line in table.splitlines()[1:]}
+    for title in TARGETS:
+        assert rows[title].endswith("| met |") or "| **missed**, " in rows[title], rows[title]
+
+
+def test_a_missed_target_says_by_how_much(benched):
+    results = benched.results
+    slower = copy.deepcopy(results)
+    slower["build"]["no_op_s"]["median"] = 1.5  # the goal is at most 1 s
+    slower["page_weight"]["quantization"]["models"]["none"]["agreement"] = 0.99  # at least 99.5 %
+    slower["page_weight"]["quantization"]["configured"] = "none"
+    judged = {target["name"]: target for target in report.evaluate(slower)}
+    assert judged["no_op"]["met"] is False and judged["no_op"]["miss"] == "50 % over"
+    assert judged["agreement"]["met"] is False
+    assert judged["agreement"]["miss"] == "0.50 points short"
+    slower["build"]["no_op_s"]["median"] = 1.0
+    assert {t["name"]: t for t in report.evaluate(slower)}["no_op"]["met"] is True
