@@ -52,10 +52,13 @@ def _accuracy_table(metrics: dict) -> str:
             f"<td>{evaluations[name]['per_class'][label]:.2%}</td>" for name in names
         )
         body.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    held_out = metrics.get("data", {}).get("held_out_style", "")
+    data = metrics.get("data", {})
+    # metrics format 1 named a single held-out style
+    held_out = data.get("held_out_styles") or [data.get("held_out_style", "")]
+    styles = ", ".join(f"<code>{html.escape(name)}</code>" for name in held_out)
     return (
         "<h2>Accuracy</h2>"
-        f"<p>Held-out style: squares drawn with <code>{html.escape(held_out)}</code> pieces, "
+        f"<p>Held-out style: squares drawn with {styles} pieces, "
         "which training never saw; same styles: new squares of the training styles.</p>"
         f"<table><thead><tr><th>class</th>{header}</tr></thead>"
         f"<tbody><tr><th>all squares</th>{overall}</tr>{''.join(body)}</tbody></table>"

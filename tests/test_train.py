@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import checkpoints, shogi_data, train
+from pipeline import checkpoints, font_pieces, shogi_data, train
 from pipeline import config as settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,8 +76,10 @@ def test_metrics_describe_the_run_and_both_evaluations(quick_run):
     assert prefix.name == f"ckpt-{metrics['step']}"
     assert metrics["alpha"] == settings.load(ROOT).alpha
     assert 400_000 < metrics["parameters"] < 500_000  # MobileNetV2 at alpha 0.35, 29 classes
-    assert metrics["data"]["held_out_style"] == train.HELD_OUT_STYLE
-    assert train.HELD_OUT_STYLE not in metrics["data"]["training_styles"]
+    held_out = train.HELD_OUT_STYLES.split(",")
+    assert metrics["data"]["held_out_styles"] == held_out
+    assert not set(held_out) & set(metrics["data"]["training_styles"])
+    assert set(font_pieces.STYLES) <= set(metrics["data"]["training_styles"])
     for name in ("held_out_style", "same_styles"):
         evaluation = metrics["evaluations"][name]
         assert list(evaluation["per_class"]) == labels
@@ -149,7 +151,7 @@ def test_a_broken_piece_image_stops_training_before_anything_is_written(tmp_path
     shutil.copytree(shogi_data.PIECES_DIR, pieces_dir)
     broken = pieces_dir / "hitomoji" / "black_pawn.png"
     broken.write_bytes(broken.read_bytes()[:200])
-    assert _train_with(tmp_path, pieces_dir=pieces_dir).startswith(f"{broken}: cannot read")
+    assert _train_with(tmp_path, pieces_dirs=[pieces_dir]).startswith(f"{broken}: cannot read")
 
 
 def test_a_missing_piece_image_stops_training_before_anything_is_written(tmp_path):
@@ -157,7 +159,7 @@ def test_a_missing_piece_image_stops_training_before_anything_is_written(tmp_pat
     shutil.copytree(shogi_data.PIECES_DIR, pieces_dir)
     missing = pieces_dir / "hitomoji_gothic" / "white_king2.png"
     missing.unlink()
-    assert _train_with(tmp_path, pieces_dir=pieces_dir).startswith(f"{missing}: missing")
+    assert _train_with(tmp_path, pieces_dirs=[pieces_dir]).startswith(f"{missing}: missing")
 
 
 def test_an_empty_labels_file_stops_training_before_anything_is_written(tmp_path):
