@@ -193,8 +193,8 @@ def _draw_text(image, text: str, path: Path, box, colour) -> None:
 
     left, top, right, bottom = box
     cell_height = (bottom - top) / len(text)
+    font = ImageFont.truetype(str(path), 200)
     for index, character in enumerate(text):
-        font = ImageFont.truetype(str(path), 200)
         mask = font.getmask(character, mode="L")
         glyph = Image.frombytes("L", mask.size, bytes(mask))
         glyph = glyph.crop(glyph.getbbox())

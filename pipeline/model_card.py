@@ -52,10 +52,7 @@ def _accuracy_table(metrics: dict) -> str:
             f"<td>{evaluations[name]['per_class'][label]:.2%}</td>" for name in names
         )
         body.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    data = metrics.get("data", {})
-    # metrics format 1 named a single held-out style
-    held_out = data.get("held_out_styles") or [data.get("held_out_style", "")]
-    styles = ", ".join(f"<code>{html.escape(name)}</code>" for name in held_out)
+    styles = ", ".join(f"<code>{html.escape(name)}</code>" for name in held_out_styles(metrics))
     return (
         "<h2>Accuracy</h2>"
         f"<p>Held-out style: squares drawn with {styles} pieces, "
@@ -67,6 +64,13 @@ def _accuracy_table(metrics: dict) -> str:
 
 def _weights(quantization: str) -> str:
     return "float32 weights" if quantization == "none" else f"weights quantized to {quantization}"
+
+
+def held_out_styles(metrics: dict) -> list[str]:
+    """The piece styles training left out, as metrics.json names them."""
+    data = metrics.get("data", {})
+    # metrics format 1 named a single held-out style
+    return data.get("held_out_styles") or [data.get("held_out_style", "")]
 
 
 def load_metrics(frozen_dir: Path) -> dict | None:

@@ -34,6 +34,15 @@ def decisive_image(project, directory):
     return path, LABELS[int(np.argmax(probabilities[best]))]
 
 
+def labels_when_done(page, count: int, timeout: int = 120_000) -> list[str]:
+    """The top-1 label of each listed image, once all `count` of them are classified."""
+    page.wait_for_function(
+        f"document.querySelectorAll('#results > li[data-state=done]').length === {count}",
+        timeout=timeout,
+    )
+    return page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+
+
 def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_path):
     project, url = served
     image, expected = decisive_image(project, tmp_path)
@@ -47,11 +56,7 @@ def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_
     assert "鳥" in page.inner_text("#model-classes")
 
     page.set_input_files("input[name=images]", [str(image)] * 3)
-    page.wait_for_function(
-        "document.querySelectorAll('#results > li[data-state=done]').length === 3",
-        timeout=120_000,
-    )
-    top1 = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    top1 = labels_when_done(page, 3)
     assert top1 == [expected] * 3
     shown = page.eval_on_selector_all(
         "#results > li:first-child ol li", "entries => entries.map(e => e.dataset.label)"
@@ -197,11 +202,7 @@ def test_500_queued_images_all_complete_and_free_their_tensors(served, browser, 
     page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
     for _ in range(5):  # five requests queue up behind each other in the worker
         page.set_input_files("input[name=images]", [str(image)] * 100)
-    page.wait_for_function(
-        "document.querySelectorAll('#results > li[data-state=done]').length === 500",
-        timeout=300_000,
-    )
-    labels = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    labels = labels_when_done(page, 500, timeout=300_000)
     assert labels == [expected] * 500
     page.wait_for_function("document.querySelector('#request-times').dataset.tensors")
     times = page.locator("#request-times")
@@ -240,10 +241,6 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     assert page.inner_text("#model-backend") == f"wasm ({features})"
     assert page.inner_text("#model-warmup-time").endswith(f"(batch of {batch})")
     page.set_input_files("input[name=images]", [str(image)] * 5)
-    page.wait_for_function(
-        "document.querySelectorAll('#results > li[data-state=done]').length === 5",
-        timeout=120_000,
-    )
-    labels = page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+    labels = labels_when_done(page, 5)
     assert labels == [expected] * 5
     page.close()

@@ -54,8 +54,7 @@ def held_out_squares(config: settings.Config, labels: list[str], per_class: int,
     if unknown:
         raise BenchError(f"the model's classes are not shogi squares ({unknown[:3]}): the "
                          "quantization check draws shogi squares")  # fmt: skip
-    data = (model_card.load_metrics(config.frozen_dir) or {}).get("data", {})
-    named = data.get("held_out_styles") or [data.get("held_out_style", "")]
+    named = model_card.held_out_styles(model_card.load_metrics(config.frozen_dir) or {})
     pieces = shogi_data.load_pieces()
     styles = {name: pieces[name] for name in named if name in pieces} or pieces
     pixels, targets = shogi_data.random_squares(
