@@ -86,6 +86,11 @@ class FontStyle:
     # Pentagon proportions: width of the base and of the shoulders, as fractions of SIZE.
     base: float = 0.88
     shoulders: float = 0.76
+    # Bolder lettering: an outline this wide (pixels, on glyphs drawn 200 pixels high)
+    # thickens every stroke, as heavy typefaces on some sites' pieces.
+    weight: int = 0
+    # Width of the lettering, as a fraction of SIZE's width.
+    lettering: float = 0.56
 
 
 STYLES = {
@@ -105,6 +110,12 @@ STYLES = {
     "ipa_mincho_dark": FontStyle(
         "ipa_mincho", body=BLACK, text=WHITE, promoted_text=PINK, cursive_font="kouzan_sosho"
     ),
+    "ipa_gothic_bold": FontStyle("ipa_gothic", weight=8, lettering=0.7),
+    "vl_gothic_bold": FontStyle("vl_gothic", body=PALE_WOOD, dragon="竜", weight=8, lettering=0.66),
+    "maru_bold_dark": FontStyle(
+        "maru", body=BLACK, text=WHITE, promoted_text=PINK, weight=8, lettering=0.66, base=0.92
+    ),
+    "ipa_mincho_bold": FontStyle("ipa_mincho", body=YELLOW_WOOD, weight=8, lettering=0.66),
 }
 
 
@@ -170,8 +181,9 @@ def _render_piece(style: FontStyle, kind: str):
     if kind == "dragon":
         text = text.replace("龍", style.dragon)
     # The lettering sits in the body below the shoulders, as on a real piece.
-    box = (0.22 * width, 0.2 * height, 0.78 * width, 0.95 * height)
-    _draw_text(image, text, font_path(font), box, colour)
+    margin = (1 - style.lettering) / 2
+    box = (margin * width, 0.2 * height, (1 - margin) * width, 0.95 * height)
+    _draw_text(image, text, font_path(font), box, colour, style.weight)
     return image
 
 
@@ -187,15 +199,16 @@ def _pentagon(style: FontStyle) -> list[tuple[float, float]]:
     ]
 
 
-def _draw_text(image, text: str, path: Path, box, colour) -> None:
-    """Draws `text` top to bottom, each character scaled to fill its share of `box`."""
+def _draw_text(image, text: str, path: Path, box, colour, weight: int = 0) -> None:
+    """Draws `text` top to bottom, each character scaled to fill its share of `box`, its
+    strokes thickened by `weight` (see FontStyle)."""
     from PIL import Image, ImageFont
 
     left, top, right, bottom = box
     cell_height = (bottom - top) / len(text)
     font = ImageFont.truetype(str(path), 200)
     for index, character in enumerate(text):
-        mask = font.getmask(character, mode="L")
+        mask = font.getmask(character, mode="L", stroke_width=weight)
         glyph = Image.frombytes("L", mask.size, bytes(mask))
         glyph = glyph.crop(glyph.getbbox())
         scale = min((right - left) / glyph.width, 0.96 * cell_height / glyph.height)

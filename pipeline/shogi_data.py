@@ -8,6 +8,7 @@ Two generators share one way of drawing pieces on a board texture:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -406,6 +407,10 @@ def inverted(style: Style) -> Style:
     return {label: [invert(image) for image in images] for label, images in style.items()}
 
 
+# Squares drawn from one seed: the data are the same however many processes draw them.
+CHUNK = 256
+
+
 def random_squares(
     pieces: dict[str, Style],
     boards: dict,
@@ -414,6 +419,8 @@ def random_squares(
     size: int,
     rng,
     invert: bool = False,
+    processes: int = 1,
+    progress: str = "",
 ):
     """`count` training squares, classes balanced: (uint8 pixels (count, size, size, 3),
     class indices into `labels` (count,)).
@@ -422,31 +429,90 @@ def random_squares(
     and edges) with its piece off-centre, scaled and turned a little, neighbours that bleed
     in at the borders, and the changes of a random screenshot. With `invert`, half of them
     show their style `inverted`, so that a glyph's shape is not learnt as belonging to one
-    piece colour (the CC0 styles draw some promoted pieces differently on light pieces)."""
+    piece colour (the CC0 styles draw some promoted pieces differently on light pieces).
+
+    `processes` > 1 draws in that many processes; `progress` (a description) draws a
+    progress bar on stderr."""
     import numpy as np
+    from tqdm import tqdm
 
     targets = rng.permutation(np.arange(count) % len(labels))
-    pixels = np.empty((count, size, size, 3), dtype=np.uint8)
-    style_names = sorted(pieces)
-    swapped = {name: inverted(pieces[name]) for name in style_names} if invert else {}
-    board_names = sorted(boards)
-    everything = [label for label in LABELS if label != BLANK]
-    for index, target in enumerate(targets):
-        name = _choice(rng, style_names)
-        style = swapped[name] if invert and rng.random() < 0.5 else pieces[name]
-        texture = boards[_choice(rng, board_names)]
-        file, rank = (int(value) for value in rng.integers(1, 10, 2))
-        placements = {}
-        for neighbour_file in (file - 1, file, file + 1):
-            for neighbour_rank in (rank - 1, rank, rank + 1):
-                if 1 <= neighbour_file <= 9 and 1 <= neighbour_rank <= 9 and rng.random() < 0.5:
-                    placements[neighbour_file, neighbour_rank] = _random_placement(
-                        style, _choice(rng, everything), rng, 0.1
-                    )
-        label = labels[target]
-        placements.pop((file, rank), None)
-        if label != BLANK:
-            placements[file, rank] = _random_placement(style, label, rng, 0.1)
-        square = render_square(texture, placements, file, rank, size, random_screenshot(rng))
-        pixels[index] = np.asarray(square)
-    return pixels, targets
+    seeds = rng.integers(0, 2**63 - 1, -(-count // CHUNK))
+    chunks = [
+        (targets[index * CHUNK : (index + 1) * CHUNK], seed) for index, seed in enumerate(seeds)
+    ]
+    bar = tqdm(total=count, unit="square", desc=progress, file=sys.stderr, disable=not progress)
+    drawer = _SquareDrawer(pieces, boards, labels, size, invert)
+    parts = []
+    with bar:
+        if processes > 1 and len(chunks) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the caller may have started TensorFlow's threads
+            with ProcessPoolExecutor(
+                min(processes, len(chunks)),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(drawer,),
+            ) as pool:
+                for part in pool.map(_draw_in_worker, chunks):
+                    parts.append(part)
+                    bar.update(len(part))
+        else:
+            for chunk in chunks:
+                parts.append(drawer.draw(*chunk))
+                bar.update(len(parts[-1]))
+    return np.concatenate(parts), targets
+
+
+class _SquareDrawer:
+    """Draws the squares of `random_squares` for given classes from a seed."""
+
+    def __init__(self, pieces, boards, labels, size, invert):
+        self.pieces, self.boards, self.labels = pieces, boards, labels
+        self.size, self.invert = size, invert
+        self.swapped = {name: inverted(style) for name, style in pieces.items()} if invert else {}
+
+    def draw(self, targets, seed):
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        pixels = np.empty((len(targets), self.size, self.size, 3), dtype=np.uint8)
+        style_names = sorted(self.pieces)
+        board_names = sorted(self.boards)
+        everything = [label for label in LABELS if label != BLANK]
+        for index, target in enumerate(targets):
+            name = _choice(rng, style_names)
+            swap = self.invert and rng.random() < 0.5
+            style = self.swapped[name] if swap else self.pieces[name]
+            texture = self.boards[_choice(rng, board_names)]
+            file, rank = (int(value) for value in rng.integers(1, 10, 2))
+            placements = {}
+            for neighbour_file in (file - 1, file, file + 1):
+                for neighbour_rank in (rank - 1, rank, rank + 1):
+                    if 1 <= neighbour_file <= 9 and 1 <= neighbour_rank <= 9 and rng.random() < 0.5:
+                        placements[neighbour_file, neighbour_rank] = _random_placement(
+                            style, _choice(rng, everything), rng, 0.1
+                        )
+            label = self.labels[target]
+            placements.pop((file, rank), None)
+            if label != BLANK:
+                placements[file, rank] = _random_placement(style, label, rng, 0.1)
+            square = render_square(
+                texture, placements, file, rank, self.size, random_screenshot(rng)
+            )
+            pixels[index] = np.asarray(square)
+        return pixels
+
+
+_worker_drawer: _SquareDrawer | None = None
+
+
+def _start_worker(drawer: _SquareDrawer) -> None:
+    global _worker_drawer
+    _worker_drawer = drawer
+
+
+def _draw_in_worker(chunk):
+    return _worker_drawer.draw(*chunk)

@@ -170,6 +170,17 @@ def test_random_squares_are_balanced_and_reproducible(pieces, boards):
     assert not np.array_equal(x, other)
 
 
+def test_random_squares_are_the_same_drawn_in_several_processes(pieces, boards):
+    labels = list(shogi_data.LABELS)
+    count = shogi_data.CHUNK + 40  # two chunks, one to each process
+    alone = shogi_data.random_squares(pieces, boards, labels, count, 32, np.random.default_rng(7))
+    shared = shogi_data.random_squares(
+        pieces, boards, labels, count, 32, np.random.default_rng(7), processes=2
+    )
+    assert np.array_equal(alone[0], shared[0])
+    assert np.array_equal(alone[1], shared[1])
+
+
 def test_random_squares_use_only_the_given_styles(pieces, boards):
     # the same seed draws the same squares but for the style: on a dark board, each square
     # of the dark style is darker than its twin of the light style

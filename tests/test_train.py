@@ -138,6 +138,36 @@ def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weigh
     np.testing.assert_allclose(first.moving_mean.numpy(), expected, atol=1e-4)
 
 
+def test_a_half_turn_makes_a_sente_piece_the_gote_one_and_leaves_blank_blank():
+    labels = ["BLANK", "B_FU", "W_FU", "B_KI"]
+    assert train.half_turned(labels) == [0, 2, 1, -1]  # no W_KI to turn B_KI into
+
+
+def test_training_batches_show_squares_as_drawn_or_turned_half_round_and_relabelled():
+    import numpy as np
+
+    labels = list(shogi_data.LABELS)
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (96, 8, 8, 3), dtype=np.uint8)
+    classes = rng.integers(0, len(labels), 96)
+    other_side = train.half_turned(labels)
+    originals = {pixels[index].tobytes(): classes[index] for index in range(len(classes))}
+
+    seen, turned = 0, 0
+    for batch, batch_classes in train._batches(pixels, classes, labels, 32, seed=1):
+        assert batch.dtype.name == "float32"
+        for square, label in zip(batch.numpy().astype(np.uint8), batch_classes.numpy()):
+            seen += 1
+            if square.tobytes() in originals:
+                assert label == originals[square.tobytes()]
+            else:
+                back = np.rot90(square, 2).tobytes()
+                assert label == other_side[originals[back]]
+                turned += 1
+    assert seen == 96
+    assert 20 < turned < 76  # about half, blank squares staying blank either way
+
+
 def _train_with(tmp_path, **inputs):
     checkpoint_dir = tmp_path / "checkpoints"
     with pytest.raises(shogi_data.DataError) as error:
