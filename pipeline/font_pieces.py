@@ -199,7 +199,7 @@ def _pentagon(style: FontStyle) -> list[tuple[float, float]]:
     ]
 
 
-def _draw_text(image, text: str, path: Path, box, colour, weight: int = 0) -> None:
+def _draw_text(image, text: str, path: Path, box, colour, weight: int) -> None:
     """Draws `text` top to bottom, each character scaled to fill its share of `box`, its
     strokes thickened by `weight` (see FontStyle)."""
     from PIL import Image, ImageFont

@@ -445,25 +445,29 @@ def random_squares(
     drawer = _SquareDrawer(pieces, boards, labels, size, invert)
     parts = []
     with bar:
-        if processes > 1 and len(chunks) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # spawn, not fork: the caller may have started TensorFlow's threads
-            with ProcessPoolExecutor(
-                min(processes, len(chunks)),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(drawer,),
-            ) as pool:
-                for part in pool.map(_draw_in_worker, chunks):
-                    parts.append(part)
-                    bar.update(len(part))
-        else:
-            for chunk in chunks:
-                parts.append(drawer.draw(*chunk))
-                bar.update(len(parts[-1]))
+        for part in _draw_chunks(drawer, chunks, processes):
+            parts.append(part)
+            bar.update(len(part))
     return np.concatenate(parts), targets
+
+
+def _draw_chunks(drawer: _SquareDrawer, chunks: list, processes: int):
+    """The squares of each (targets, seed) chunk, in order, drawn in up to `processes`
+    processes."""
+    if processes <= 1 or len(chunks) <= 1:
+        yield from (drawer.draw(*chunk) for chunk in chunks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the caller may have started TensorFlow's threads
+    with ProcessPoolExecutor(
+        min(processes, len(chunks)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(drawer,),
+    ) as pool:
+        yield from pool.map(_draw_in_worker, chunks)
 
 
 class _SquareDrawer:
@@ -473,20 +477,19 @@ class _SquareDrawer:
         self.pieces, self.boards, self.labels = pieces, boards, labels
         self.size, self.invert = size, invert
         self.swapped = {name: inverted(style) for name, style in pieces.items()} if invert else {}
+        self.style_names, self.board_names = sorted(pieces), sorted(boards)
 
     def draw(self, targets, seed):
         import numpy as np
 
         rng = np.random.default_rng(seed)
         pixels = np.empty((len(targets), self.size, self.size, 3), dtype=np.uint8)
-        style_names = sorted(self.pieces)
-        board_names = sorted(self.boards)
         everything = [label for label in LABELS if label != BLANK]
         for index, target in enumerate(targets):
-            name = _choice(rng, style_names)
+            name = _choice(rng, self.style_names)
             swap = self.invert and rng.random() < 0.5
             style = self.swapped[name] if swap else self.pieces[name]
-            texture = self.boards[_choice(rng, board_names)]
+            texture = self.boards[_choice(rng, self.board_names)]
             file, rank = (int(value) for value in rng.integers(1, 10, 2))
             placements = {}
             for neighbour_file in (file - 1, file, file + 1):
