@@ -6,16 +6,19 @@ This backend (registered as `doit.BACKEND` entry point `modelsite`) holds an exc
 lock beside the state file for as long as it is open, so a second build waits for the
 first, and commits each task's record the moment the task succeeds. sqlite's journal
 keeps the file whole through a crash, which `dbm.dumb` (doit's default here) does not.
+
+Ctrl-C and SIGTERM stop the build between tasks at the latest (`pipeline.stopping`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import sys
 
 from doit.dependency import SqliteDB
+
+from pipeline import stopping
 
 # Dependency.save_success writes this key last: once it is written, the task's record is whole.
 _LAST_KEY_OF_A_TASK = "deps:"
@@ -26,10 +29,17 @@ class BuildState(SqliteDB):
 
     def __init__(self, name, codec, *, module_name=None):
         self._lock = _acquire_lock(f"{name}.lock")
-        _stop_cleanly_on_sigterm()
+        stopping.install()
         super().__init__(name, codec, module_name=module_name)
 
+    def get(self, task_id, dependency):
+        stopping.stop_if_requested()  # doit is about to decide whether to run another task
+        return super().get(task_id, dependency)
+
     def set(self, task_id, dependency, value):
+        # A task that was running when the stop came is not recorded, even if its code
+        # swallowed the KeyboardInterrupt and carried on to the end.
+        stopping.stop_if_requested()
         super().set(task_id, dependency, value)
         if dependency == _LAST_KEY_OF_A_TASK:
             self._write(task_id)
@@ -43,6 +53,8 @@ class BuildState(SqliteDB):
             super().dump()
         finally:
             os.close(self._lock)  # releases the lock
+        if sys.exc_info()[0] is None:  # not already stopping (dump runs in doit's `finally`)
+            stopping.stop_if_requested()
 
     def _write(self, task_id):
         self._conn.execute(
@@ -64,10 +76,3 @@ def _acquire_lock(path: str) -> int:
     os.ftruncate(descriptor, 0)
     os.pwrite(descriptor, f"doit pid {os.getpid()}\n".encode(), 0)
     return descriptor
-
-
-def _stop_cleanly_on_sigterm() -> None:
-    """SIGTERM (cron timeouts, systemd, CI) ends the build like Ctrl-C: the running task's
-    temporary files are removed and finished tasks stay recorded."""
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -5,10 +5,27 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
-from support import save_random_checkpoint, start_build
+from stop_point import run_doit
+from support import clean_environment, save_random_checkpoint, start_build
+
+TESTS = Path(__file__).parent
+
+# Each stop comes at a known point, so a case passes or fails the same way every time;
+# STOP_REPEATS=20 runs each that many times to show it (a matter of minutes, not for CI).
+REPEATS = range(int(os.environ.get("STOP_REPEATS", "1")))
+
+# Where a build is when it is stopped -> what the next build still has to do.
+STOP_POINTS = {
+    "freeze": ["freeze", "convert", "site"],
+    "between freeze and convert": ["convert", "site"],
+    "convert": ["convert", "site"],
+    "webpack": ["bundle"],  # the edit is a comment: the page stays the same
+}
 
 
 def test_a_second_build_waits_for_the_first(project):
@@ -24,19 +41,67 @@ def test_a_second_build_waits_for_the_first(project):
     assert "build state in use" in output and "waiting" in output
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_a_stopped_build_keeps_the_tasks_it_finished(project, stop):
-    save_random_checkpoint(project.checkpoint_dir, seed=60 + stop, step=60 + stop)
-    build = start_build(project)
-    lines = []
-    for line in build.stdout:
-        lines.append(line)
-        if line.strip() == ".  convert":  # freeze has finished
-            os.kill(build.pid, stop)
-            break
-    lines.extend(build.stdout)
-    assert build.wait(timeout=300) != 0, "".join(lines)
+def _make_stale(project, point: str, seed: int) -> None:
+    if point == "webpack":
+        main = project.root / "web" / "src" / "main.ts"
+        main.write_text(main.read_text(encoding="utf-8") + f"\n// edit {seed}\n", "utf-8")
+    else:
+        save_random_checkpoint(project.checkpoint_dir, seed=seed, step=seed)
+
+
+def _build_held_at(project, point: str, reached: Path) -> subprocess.Popen:
+    environment = {
+        **clean_environment(),
+        "PYTHONPATH": str(TESTS),
+        "NODE_OPTIONS": f"--require {TESTS / 'stop_point.cjs'}",
+        "STOP_POINT": point,
+        "STOP_POINT_REACHED": str(reached),
+    }
+    build = subprocess.Popen(
+        run_doit, cwd=project.root, env=environment, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not reached.exists():
+        if build.poll() is not None or time.monotonic() > deadline:
+            build.kill()
+            pytest.fail(f"the build never reached {point}:\n{build.communicate()[0]}")
+        time.sleep(0.02)
+    return build
+
+
+def _published(project) -> dict[str, bytes]:
+    site = project.artifacts / "site"
+    return {name: (site / name).read_bytes() for name in ("index.html", "manifest.json")}
+
+
+@pytest.mark.parametrize("repeat", REPEATS)
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+@pytest.mark.parametrize("point", STOP_POINTS)
+def test_a_stopped_build_stops_and_keeps_only_the_tasks_it_finished(
+    project, tmp_path, point, stop, repeat
+):
+    _make_stale(project, point, seed=1000 + 100 * repeat + 10 * stop + len(point))
+    before = _published(project)
+    build = _build_held_at(project, point, tmp_path / "reached")
+    os.kill(build.pid, stop)
+    output, _ = build.communicate(timeout=300)
+
+    assert build.returncode != 0, output
+    assert f"doit: stopped by {stop.name}; the tasks that finished are kept." in output
+    assert "Traceback" not in output, output
+    assert _published(project) == before
+    assert not list(project.artifacts.glob(".*.new-*")), "a stopped task left its staging"
+    again = project.doit()
+    assert again.executed == STOP_POINTS[point], again.output
+
+
+def test_a_killed_build_keeps_the_tasks_it_finished(project, tmp_path):
+    save_random_checkpoint(project.checkpoint_dir, seed=69, step=69)
+    build = _build_held_at(project, "between freeze and convert", tmp_path / "reached")
+    os.kill(build.pid, signal.SIGKILL)
+    build.communicate(timeout=300)
+    assert build.returncode == -signal.SIGKILL
 
     again = project.doit()
-    assert "freeze" in again.up_to_date, again.output
-    assert sorted(again.executed) == ["convert", "site"]
+    assert again.executed == ["convert", "site"], again.output
