@@ -9,12 +9,14 @@ from pathlib import Path
 
 from pipeline import bench, bundle, convert, freeze, node, site, train
 from pipeline import config as settings
+from pipeline.quiet import filter_tensorflow_chatter
 
 try:
     CONFIG = settings.load(Path(__file__).parent)
 except settings.ConfigError as error:
     sys.exit(f"modelsite: {error}")  # the message says it all; a traceback would bury it
 CONFIG.output_dir.mkdir(parents=True, exist_ok=True)  # doit opens its state file there
+filter_tensorflow_chatter()  # from the moment a task imports TensorFlow
 
 DOIT_CONFIG = {
     "default_tasks": ["site"],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline import grid, shogi_data, squares
 from pipeline.errors import BuildError
+from pipeline.quiet import filter_tensorflow_chatter
 
 # Screenshots larger than this are shrunk first: squares end up at the model's input size
 # anyway, and an 8000x8000 image would only cost memory and time.
@@ -92,4 +93,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    filter_tensorflow_chatter()
     sys.exit(main())

@@ -21,9 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import checkpoints, font_pieces, shogi_data
+from pipeline import checkpoints, font_pieces, shogi_data, stopping
 from pipeline.config import Config
 from pipeline.files import write_atomically
+from pipeline.quiet import filter_tensorflow_chatter, import_tensorflow
 
 # Both colourings of one design: with only one held out, its light/dark swap (a training
 # augmentation) would be a training style.
@@ -197,6 +198,7 @@ def metrics_text(metrics: dict) -> str:
 
 
 def _fit(config, alpha, labels, x, y, plan: Plan, epochs: int, seed: int):
+    import_tensorflow()
     import keras
     import numpy as np
 
@@ -292,6 +294,7 @@ def _progress_bar(total: int):
             self.bar.set_description(f"training, epoch {epoch + 1}")
 
         def on_train_batch_end(self, batch, logs=None):
+            stopping.stop_if_requested()  # in case TensorFlow swallowed the KeyboardInterrupt
             self.bar.update(1)
             logs = logs or {}
             self.bar.set_postfix(
@@ -476,4 +479,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    filter_tensorflow_chatter()
     main()

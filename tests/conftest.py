@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
-from support import Project, copy_project, save_random_checkpoint
+from support import Project, Run, copy_project, save_random_checkpoint
 
 from pipeline.bench import CHROMIUM
 from pipeline.bench.browser import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory) -> tuple[Project, list[str]]:
-    """The project copied and built once from a test checkpoint; also the tasks that the
-    first build ran. Tests that change it bring it up to date again themselves."""
+def built_project(tmp_path_factory) -> tuple[Project, Run]:
+    """The project copied and built once from a test checkpoint; also what that first build
+    did. Tests that change it bring it up to date again themselves."""
     project = copy_project(tmp_path_factory.mktemp("project"))
     save_random_checkpoint(project.checkpoint_dir, seed=1, step=1)
     first = project.doit()
-    return project, first.executed
+    return project, first
 
 
 @pytest.fixture
@@ -22,6 +26,39 @@ def project(built_project) -> Project:
     project, _ = built_project
     project.doit()  # whatever an earlier test changed, start from an up-to-date build
     return project
+
+
+@dataclass
+class Trained:
+    project: Project
+    before: str  # the newest checkpoint's name before the training
+    checkpoint_dir: Path  # a copy of the checkpoint directory as the training left it
+    training: Run  # `doit train --quick`
+    rebuild: Run  # the plain `doit` after it
+    card: str  # the model card it published
+    confusion_pngs: int  # confusion matrices published with the model
+
+
+@pytest.fixture(scope="session")
+def quick_trained(built_project, tmp_path_factory) -> Trained:
+    """`doit train --quick` once, in the built project (so it trains beside a checkpoint that
+    is there already), then a plain `doit`. Afterwards the project gets a test checkpoint
+    again."""
+    from pipeline import checkpoints
+
+    project, _ = built_project
+    project.doit()
+    before = checkpoints.latest_prefix(project.checkpoint_dir).name
+    training = project.doit("train", "--quick", timeout=1200)
+    trained = tmp_path_factory.mktemp("trained") / "checkpoints"
+    shutil.copytree(project.checkpoint_dir, trained)
+    rebuild = project.doit()
+    site = project.artifacts / "site"
+    card = (site / "card.html").read_text(encoding="utf-8")
+    confusion_pngs = len(list((site / "models").glob("*/confusion.png")))
+    step = int(checkpoints.latest_prefix(project.checkpoint_dir).name.rsplit("-", 1)[1])
+    save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 1)  # back to LABELS
+    return Trained(project, before, trained, training, rebuild, card, confusion_pngs)
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,17 @@ def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABE
     return checkpoints.save(directory, model, step, list(labels))
 
 
+# What TensorFlow prints on start-up on a machine without a GPU; a user reads it as errors.
+CHATTER = re.compile(
+    r"Unable to register|already registered|cuInit|computation placer|absl::InitializeLog"
+    r"|cuda drivers|eligible GPUs|Starting new session"
+)
+
+
+def assert_no_chatter(output: str) -> None:
+    assert not CHATTER.search(output), output
+
+
 @dataclass
 class Run:
     returncode: int

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
-from support import ROOT, Project, clean_environment, serving
+from support import ROOT, Project, assert_no_chatter, clean_environment, serving
 
 from pipeline import shogi_data
 
@@ -107,21 +107,22 @@ def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == on_page
+    assert_no_chatter(completed.stderr)
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda path: path.write_bytes(b"not an image"), "is not an image"),
-        (lambda path: Image.new("RGB", (40, 30), "white").save(path), "too small"),
-        (lambda path: Image.new("RGB", (800, 600), "white").save(path), "no 9x9 grid"),
-        (lambda path: Image.new("RGB", (8000, 8000), "white").save(path), "no 9x9 grid"),
-    ],
-    ids=["not an image", "tiny", "no board", "huge"],
-)
-def test_bad_images_get_a_message_and_the_next_board_still_works(
-    default_site, browser, fresh_boards, tmp_path, make, message
+BAD_IMAGES = {
+    "not an image": (lambda path: path.write_bytes(b"not an image"), "is not an image"),
+    "tiny": (lambda path: Image.new("RGB", (40, 30), "white").save(path), "too small"),
+    "no board": (lambda path: Image.new("RGB", (800, 600), "white").save(path), "no 9x9 grid"),
+    "huge": (lambda path: Image.new("RGB", (8000, 8000), "white").save(path), "no 9x9 grid"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_IMAGES)
+def test_bad_images_get_a_message_on_the_page_and_the_next_board_still_works(
+    default_site, browser, fresh_boards, tmp_path, case
 ):
+    make, message = BAD_IMAGES[case]
     bad = tmp_path / "bad.png"
     make(bad)
     page = open_page(browser, default_site)
@@ -130,11 +131,24 @@ def test_bad_images_get_a_message_and_the_next_board_still_works(
     assert recognise_on_page(page, path) == sfen
     page.close()
 
-    completed = subprocess.run([sys.executable, "-m", "pipeline.recognize", str(bad)], cwd=ROOT,
-                               env=clean_environment(), capture_output=True, text=True,
-                               check=False)  # fmt: skip
+
+def test_the_command_line_names_each_bad_image_and_still_reads_the_good_ones(
+    default_site, fresh_boards, tmp_path
+):
+    bad = {case: tmp_path / f"{number}.png" for number, case in enumerate(BAD_IMAGES)}
+    for case, path in bad.items():
+        BAD_IMAGES[case][0](path)
+    good, sfen = fresh_boards[0]
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.recognize", *map(str, bad.values()), str(good)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
     assert completed.returncode == 1
-    assert str(bad) in completed.stderr and message.split()[-1] in completed.stderr
+    assert completed.stdout.split() == [sfen]
+    errors = completed.stderr.splitlines()
+    for case, path in bad.items():
+        word = BAD_IMAGES[case][1].split()[-1]  # the command line words it its own way
+        assert [line for line in errors if str(path) in line and word in line], case
 
 
 def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, browser, fresh_boards):
