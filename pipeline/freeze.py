@@ -71,6 +71,9 @@ def _read_optional(path: Path) -> bytes | None:
 
 
 def _freeze_snapshot(config: Config, checkpoint_dir: Path):
+    # What can be checked without TensorFlow is, so such a mistake is reported at once.
+    prefix = checkpoints.latest_prefix(checkpoint_dir)
+    labels = checkpoints.read_labels(checkpoint_dir / checkpoints.LABELS_NAME)
     tf = import_tensorflow()
     import keras
     import numpy as np
@@ -80,8 +83,6 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
 
     from pipeline.network import build_classifier
 
-    prefix = checkpoints.latest_prefix(checkpoint_dir)
-    labels = checkpoints.read_labels(checkpoint_dir / checkpoints.LABELS_NAME)
     fingerprint = checkpoints.fingerprint(prefix)  # first: it tells a damaged checkpoint apart
     # Keras numbers unnamed layers per process, and layer names become node names.
     keras.backend.clear_session()

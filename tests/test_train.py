@@ -1,8 +1,5 @@
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,68 +10,31 @@ from pipeline import config as settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    """`doit train --quick` into a fresh directory, through a dodo file that wires the task
-    the way the project's does."""
-    work = tmp_path_factory.mktemp("train")
-    (work / "dodo.py").write_text(
-        "from pipeline import config, train\n"
-        f"CONFIG = config.load({str(ROOT)!r})\n"
-        f"DOIT_CONFIG = {{'dep_file': {str(work / 'doit.db')!r}}}\n"
-        "def task_train():\n"
-        "    return train.task(CONFIG)\n"
-    )
-    checkpoint_dir = work / "checkpoints"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "doit",
-            "-f",
-            str(work / "dodo.py"),
-            "train",
-            "--quick",
-            "--checkpoint-dir",
-            str(checkpoint_dir),
-        ],
-        check=False,  # the assertion below shows the output
-        cwd=work,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return checkpoint_dir, result
-
-
-def test_quick_training_writes_a_checkpoint_its_labels_and_metrics(quick_run):
-    checkpoint_dir, result = quick_run
+def test_quick_training_writes_a_checkpoint_its_labels_and_metrics(quick_trained):
+    checkpoint_dir = quick_trained.checkpoint_dir
     prefix = checkpoints.latest_prefix(checkpoint_dir)
     assert checkpoints.read_labels(checkpoint_dir / "labels.txt") == list(shogi_data.LABELS)
     assert (checkpoint_dir / "confusion.png").read_bytes().startswith(b"\x89PNG")
     assert all(path.is_file() for path in checkpoints.files_of(prefix))
-    assert "training" in result.stderr  # the progress bar
+    assert "training" in quick_trained.training.output  # the progress bar
 
 
-def test_the_index_file_is_written_last(quick_run):
-    checkpoint_dir, _ = quick_run
-    index = checkpoint_dir / checkpoints.INDEX_NAME
-    others = [path for path in checkpoint_dir.iterdir() if path != index]
+def test_the_index_file_is_written_last(quick_trained):
+    index = quick_trained.checkpoint_dir / checkpoints.INDEX_NAME
+    others = [path for path in quick_trained.checkpoint_dir.iterdir() if path != index]
     assert max(path.stat().st_mtime_ns for path in others) <= index.stat().st_mtime_ns
 
 
-def test_metrics_describe_the_run_and_both_evaluations(quick_run):
-    checkpoint_dir, _ = quick_run
+def test_metrics_describe_the_run_and_both_evaluations(quick_trained):
+    checkpoint_dir = quick_trained.checkpoint_dir
     metrics = json.loads((checkpoint_dir / "metrics.json").read_text(encoding="utf-8"))
     labels = list(shogi_data.LABELS)
     prefix = checkpoints.latest_prefix(checkpoint_dir)
 
-    assert metrics["command"] == f"doit train --quick --checkpoint-dir {checkpoint_dir}"
+    assert metrics["command"] == "doit train --quick"
     assert metrics["labels"] == labels
     assert prefix.name == f"ckpt-{metrics['step']}"
-    assert metrics["alpha"] == settings.load(ROOT).alpha
+    assert metrics["alpha"] == settings.load(quick_trained.project.root).alpha
     assert 400_000 < metrics["parameters"] < 500_000  # MobileNetV2 at alpha 0.35, 29 classes
     held_out = train.HELD_OUT_STYLES.split(",")
     assert metrics["data"]["held_out_styles"] == held_out
@@ -88,14 +48,13 @@ def test_metrics_describe_the_run_and_both_evaluations(quick_run):
         assert 0 <= evaluation["accuracy"] <= 1
 
 
-def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_run):
+def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_trained):
     import tensorflow as tf
 
     from pipeline.network import build_classifier
 
-    checkpoint_dir, _ = quick_run
-    config = settings.load(ROOT)
-    prefix = checkpoints.latest_prefix(checkpoint_dir)
+    config = settings.load(quick_trained.project.root)
+    prefix = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
     model = build_classifier(
         config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
     )
@@ -104,18 +63,12 @@ def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_
     assert not [name for name in names if "optimizer" in name]
 
 
-def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_run, tmp_path):
-    checkpoint_dir, _ = quick_run
-    copy = tmp_path / "checkpoints"
-    shutil.copytree(checkpoint_dir, copy)
-    before = checkpoints.latest_prefix(copy)
-
-    metrics = train.train(settings.load(ROOT), quick=True, checkpoint_dir=copy)
-
-    after = checkpoints.latest_prefix(copy)
-    assert after != before
+def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_trained):
+    metrics = json.loads((quick_trained.checkpoint_dir / "metrics.json").read_text("utf-8"))
+    after = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
+    assert after.name != quick_trained.before
     assert after.name == f"ckpt-{metrics['step']}"
-    assert metrics["step"] == int(before.name.split("-")[1]) + metrics["training_steps"]
+    assert metrics["step"] == int(quick_trained.before.split("-")[1]) + metrics["training_steps"]
 
 
 def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weights():
