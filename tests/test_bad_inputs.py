@@ -19,8 +19,11 @@ def published(project) -> dict:
 
 
 @pytest.fixture
-def damaged(project, tmp_path):
-    """Yields the project; afterwards puts back its checkpoints, settings and web sources."""
+def damaged(built_project, tmp_path):
+    """Yields the built project; afterwards puts back its checkpoints, settings and web
+    sources. It is not brought up to date in between: a task that failed in one case just
+    runs again in the next, and the site published before stays the one to compare with."""
+    project, _ = built_project
     saved = {
         "checkpoints": project.checkpoint_dir,
         "web-src": project.root / "web" / "src",
