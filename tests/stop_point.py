@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -72,5 +73,9 @@ def _install(point: str) -> None:
         ConsoleReporter.execute_task = execute_task
 
 
+# A build started at a terminal takes Ctrl-C; one that a script started in the background
+# ignores SIGINT from birth (and rightly keeps ignoring it). These builds are the first kind,
+# however the tests themselves were started.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 if os.environ.get("STOP_POINT"):
     _install(os.environ["STOP_POINT"])

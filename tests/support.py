@@ -162,8 +162,9 @@ def sample_pixels(count: int, seed: int = 0):
 
 
 @contextlib.contextmanager
-def serving(project: Project):
-    """`doit serve` on a free port for the duration; yields its base URL."""
+def serving(project: Project, output: list[str] | None = None):
+    """`doit serve` on a free port for the duration; yields its base URL. What it prints goes
+    into `output`, if given."""
     process = subprocess.Popen(
         [sys.executable, "-m", "doit", "serve", "--port", "0"],
         cwd=project.root,
@@ -172,7 +173,7 @@ def serving(project: Project):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines, url = [], None
+    lines, url = [] if output is None else output, None
     deadline = time.monotonic() + 600
     while url is None and time.monotonic() < deadline:
         line = process.stdout.readline()

@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from support import save_random_checkpoint, serving
+from support import assert_no_chatter, save_random_checkpoint, serving
 
 from pipeline import checkpoints
 
@@ -15,8 +15,9 @@ from pipeline import checkpoints
 def live(built_project):
     project, _ = built_project
     project.doit()
-    with serving(project) as url:
-        yield project, url
+    output = []
+    with serving(project, output) as url:
+        yield project, url, output
 
 
 def open_page(browser, url):
@@ -28,7 +29,7 @@ def open_page(browser, url):
 
 
 def test_a_new_checkpoint_reloads_open_pages_with_the_new_model(live, browser):
-    project, url = live
+    project, url, _ = live
     page = open_page(browser, url)
     save_random_checkpoint(project.checkpoint_dir, seed=70, step=70)
     page.wait_for_function("window.loadedBefore === undefined", timeout=300_000)
@@ -40,7 +41,7 @@ def test_a_new_checkpoint_reloads_open_pages_with_the_new_model(live, browser):
 
 
 def test_a_failed_rebuild_is_shown_and_the_last_site_stays(live, browser, tmp_path):
-    project, url = live
+    project, url, _ = live
     page = open_page(browser, url)
     site_page = (project.artifacts / "site" / "index.html").read_bytes()
     labels = project.checkpoint_dir / "labels.txt"
@@ -55,3 +56,9 @@ def test_a_failed_rebuild_is_shown_and_the_last_site_stays(live, browser, tmp_pa
         shutil.copy(tmp_path / "labels.txt", labels)
     page.wait_for_selector("#build-status[hidden]", state="attached", timeout=300_000)
     page.close()
+
+
+def test_serve_prints_no_tensorflow_chatter(live):
+    _, _, output = live
+    assert any("rebuilding" in line for line in output)  # the tests above made it rebuild
+    assert_no_chatter("".join(output))
