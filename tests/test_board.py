@@ -101,12 +101,14 @@ def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     assert np.mean(squares) >= 0.995
     assert long_tasks == []  # no main-thread task of 50 ms or more while boards were read
 
+    paths = [str(path) for path, _ in fresh_boards]
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.recognize", *(str(path) for path, _ in fresh_boards)],
+        [sys.executable, "-m", "pipeline.recognize", "--names", *paths],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split() == on_page
+    named = [f"{path}\t{sfen}" for path, sfen in zip(paths, on_page, strict=True)]
+    assert completed.stdout.splitlines() == named
     assert_no_chatter(completed.stderr)
 
 
@@ -144,7 +146,7 @@ def test_the_command_line_names_each_bad_image_and_still_reads_the_good_ones(
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 1
-    assert completed.stdout.split() == [sfen]
+    assert completed.stdout.splitlines() == [""] * len(bad) + [sfen]  # a line for each image
     errors = completed.stderr.splitlines()
     for case, path in bad.items():
         word = BAD_IMAGES[case][1].split()[-1]  # the command line words it its own way
