@@ -29,6 +29,7 @@ TARGETS = [
     "JavaScript, gzipped",
     "Default model",
     "Default model's top-1 agreement with float32",
+    "Command line: boards read in a minute, start-up included",
 ]
 
 
@@ -111,6 +112,14 @@ def test_the_build_section_times_each_kind_of_build_in_a_copy(benched):
     assert sorted(build["tasks_run"]["new_checkpoint"]) == ["convert", "freeze", "site"]
     assert sorted(build["tasks_run"]["web_change"]) == ["bundle", "site"]
     assert benched.project_untouched  # the timings changed and built a copy
+
+
+def test_the_command_line_reads_generated_boards_in_one_run(benched):
+    bulk = benched.results["command_line"]
+    assert bulk["boards"] == 10  # --quick; 100 otherwise
+    assert bulk["seconds"]["median"] > 0
+    assert 0 <= bulk["exact_boards"] <= bulk["boards"]  # a random model: right or not
+    assert "## The command line, on generated boards" in benched.markdown
 
 
 def test_page_weight_covers_script_wasm_and_every_quantization(benched):

@@ -51,6 +51,10 @@ def _model(report: dict) -> dict:
     return quantization["models"][quantization["configured"]]
 
 
+def _boards_a_minute(section: dict) -> float:
+    return 60 * section["boards"] / section["seconds"]["median"]
+
+
 def _ms(value: float | None) -> str:
     return "not measured" if value is None else f"{value:.0f} ms"
 
@@ -91,6 +95,11 @@ TARGETS = [
     Target("agreement", "Default model's top-1 agreement with float32", 99.5, False, "%",
            lambda r: 100 * _model(r)["agreement"],
            lambda r: f"{r['page_weight']['quantization']['squares']} held-out squares"),
+    # 100 boards within a minute; fewer boards (--quick) bear more of the start-up each
+    Target("command_line", "Command line: boards read in a minute, start-up included", 100,
+           False, "boards", lambda r: _boards_a_minute(r["command_line"]),
+           lambda r: f"{r['command_line']['boards']} boards in "
+                     f"{r['command_line']['seconds']['median']:.1f} s"),
 ]  # fmt: skip
 
 
@@ -166,6 +175,7 @@ def markdown(report: dict) -> str:
         targets_table(report),
         _browser_section(report),
         _build_section(report),
+        _command_line_section(report),
         _weight_section(report),
     ]
     return "\n\n".join(sections) + "\n"
@@ -221,6 +231,17 @@ def _build_section(report: dict) -> str:
         tasks = " ".join(build["tasks_run"].get(name, [])) or "none"
         tasks = "–" if name == "naive_chain" else tasks
         lines.append(f"| {title} | {figures['median']:.2f} | {figures['runs']} | {tasks} |")
+    return "\n".join(lines)
+
+
+def _command_line_section(report: dict) -> str:
+    bulk = report["command_line"]
+    figures = bulk["seconds"]
+    lines = ["## The command line, on generated boards", "",
+             "| boards | seconds, command to exit (median) | runs | read exactly |",
+             "|---|---|---|---|",
+             (f"| {bulk['boards']} | {figures['median']:.2f} | {figures['runs']} "
+             f"| {bulk['exact_boards']} |")]  # fmt: skip
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from pipeline import samples, shogi_data
-from pipeline.bench import CHROMIUM, browser, build, machine, report, weight
+from pipeline.bench import CHROMIUM, browser, build, command_line, machine, report, weight
 from pipeline.bench.browser import Variant
 from pipeline.bench.native import Native, board_squares
 from pipeline.bench.timing import interleaved, summary
@@ -59,6 +59,8 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
             "wasm": weight.wasm_binaries(config.bundle_dir),
             "quantization": weight.quantizations(config, 4 if quick else 60, Path(scratch)),
         }
+        say("the command line on generated boards")
+        bulk = command_line.measure(config, Path(scratch), 10 if quick else 100, runs)
         say("build timings, in a throw-away copy of the project")
         build_timings = build.measure(config, Path(scratch), runs)
     results = {
@@ -76,6 +78,7 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
         "native": reference,
         "page_weight": page_weight,
         "build": build_timings,
+        "command_line": bulk,
     }
     results["targets"] = report.evaluate(results)
     output_dir.mkdir(parents=True, exist_ok=True)
