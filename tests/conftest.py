@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import Project, Run, copy_project, save_random_checkpoint
+from support import Project, Run, copy_project, restore_test_checkpoint, save_random_checkpoint
 
 from pipeline.bench import CHROMIUM
 from pipeline.bench.browser import CHROMIUM_ARGS
@@ -56,8 +56,7 @@ def quick_trained(built_project, tmp_path_factory) -> Trained:
     site = project.artifacts / "site"
     card = (site / "card.html").read_text(encoding="utf-8")
     confusion_pngs = len(list((site / "models").glob("*/confusion.png")))
-    step = int(checkpoints.latest_prefix(project.checkpoint_dir).name.rsplit("-", 1)[1])
-    save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 1)  # back to LABELS
+    restore_test_checkpoint(project)
     return Trained(project, before, trained, training, rebuild, card, confusion_pngs)
 
 

@@ -46,6 +46,20 @@ def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABE
     return checkpoints.save(directory, model, step, list(labels))
 
 
+def step_of(prefix) -> int:
+    """The step in a checkpoint's name (`ckpt-12` -> 12)."""
+    return int(Path(prefix).name.rsplit("-", 1)[1])
+
+
+def restore_test_checkpoint(project: Project) -> None:
+    """Makes the first test checkpoint (seed 1, LABELS) the newest again, after a test that
+    put another model in place."""
+    from pipeline import checkpoints
+
+    step = step_of(checkpoints.latest_prefix(project.checkpoint_dir))
+    save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 1)
+
+
 # What TensorFlow prints on start-up on a machine without a GPU; a user reads it as errors.
 CHATTER = re.compile(
     r"Unable to register|already registered|cuInit|computation placer|absl::InitializeLog"

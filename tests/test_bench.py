@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from support import save_random_checkpoint
+from support import restore_test_checkpoint, save_random_checkpoint, step_of
 
 from pipeline import checkpoints, shogi_data
 from pipeline.bench import report
@@ -49,7 +49,7 @@ def benched(built_project) -> Benched:
     Afterwards the project gets a test checkpoint again."""
     project, _ = built_project
     project.doit()
-    step = int(checkpoints.latest_prefix(project.checkpoint_dir).name.rsplit("-", 1)[1])
+    step = step_of(checkpoints.latest_prefix(project.checkpoint_dir))
     save_random_checkpoint(project.checkpoint_dir, seed=3, step=step + 1, labels=shogi_data.LABELS)
     main = project.root / "web" / "src" / "main.ts"
     source = main.read_bytes()
@@ -63,7 +63,7 @@ def benched(built_project) -> Benched:
         project.doit().executed,
         untouched,
     )
-    save_random_checkpoint(project.checkpoint_dir, seed=1, step=step + 2)  # back to LABELS
+    restore_test_checkpoint(project)
     return benched
 
 

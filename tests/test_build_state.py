@@ -102,8 +102,8 @@ def test_a_stopped_build_stops_and_keeps_only_the_tasks_it_finished(
     assert "Traceback" not in output, output
     assert _published(project) == before
     assert not list(project.artifacts.glob(".*.new-*")), "a stopped task left its staging"
-    expected = STOP_POINTS[point]
-    assert {task: _status(project)[task] for task in expected} == expected
+    expected, status = STOP_POINTS[point], _status(project)
+    assert {task: status[task] for task in expected} == expected
 
 
 def test_a_killed_build_keeps_the_tasks_it_finished(project, tmp_path):

@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from support import assert_no_chatter, clean_environment, save_random_checkpoint, start_build
+from support import (
+    assert_no_chatter,
+    clean_environment,
+    save_random_checkpoint,
+    start_build,
+    step_of,
+)
 
 ALL_TASKS = ["freeze", "convert", "node", "bundle", "site"]
 
@@ -62,7 +68,7 @@ def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
 
     prefix = checkpoints.latest_prefix(project.checkpoint_dir)
     before = {path.name: path.read_bytes() for path in checkpoints.files_of(prefix)}
-    step = int(prefix.name.rsplit("-", 1)[1])
+    step = step_of(prefix)
     seed = {1: 1, 2: 2}.get(step)
     assert seed is not None, f"unexpected checkpoint {prefix}"
     save_random_checkpoint(project.checkpoint_dir, seed=seed, step=step)  # same weights again
@@ -90,7 +96,7 @@ def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project)
     from pipeline import checkpoints
 
     prefix = checkpoints.latest_prefix(project.checkpoint_dir)
-    step = int(prefix.name.rsplit("-", 1)[1])
+    step = step_of(prefix)
     save_random_checkpoint(project.checkpoint_dir, seed=50, step=step)
     build = start_build(project)
     output = []

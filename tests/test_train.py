@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import step_of
 
 from pipeline import checkpoints, font_pieces, shogi_data, train
 from pipeline import config as settings
@@ -68,7 +69,7 @@ def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_train
     after = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
     assert after.name != quick_trained.before
     assert after.name == f"ckpt-{metrics['step']}"
-    assert metrics["step"] == int(quick_trained.before.split("-")[1]) + metrics["training_steps"]
+    assert metrics["step"] == step_of(quick_trained.before) + metrics["training_steps"]
 
 
 def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weights():
