@@ -38,6 +38,13 @@ FONTS = {
     "ume_mincho": ("truetype/horai-umefont/ume-tmo3.ttf", "fonts-horai-umefont"),
     "ume_gothic": ("truetype/horai-umefont/ume-tgo5.ttf", "fonts-horai-umefont"),
     "seto": ("truetype/seto/setofont.ttf", "fonts-seto"),
+    "klee": ("truetype/klee/KleeOne-SemiBold.ttf", "fonts-klee"),
+    "misaki": ("truetype/misaki/misaki_gothic.ttf", "fonts-misaki"),
+    "kouzan_t": ("truetype/aoyagi-kouzan-t/AoyagiKouzanT.ttf", "fonts-aoyagi-kouzan-t"),
+    "kiloji": ("truetype/kiloji/kiloji_b.ttf", "fonts-kiloji"),
+    "mplus_black": ("opentype/mplus/Mplus1-Black.otf", "fonts-mplus"),
+    "dejima": ("truetype/dejima-mincho/dejima-mincho-r227.ttf", "fonts-dejima-mincho"),
+    "konatu": ("truetype/konatu/Konatu.ttf", "fonts-konatu"),
 }
 
 # What each piece image says: one character, or the full two-character name.
@@ -91,6 +98,13 @@ class FontStyle:
     weight: int = 0
     # Width of the lettering, as a fraction of SIZE's width.
     lettering: float = 0.56
+    # The piece's body: "flat" colour, "gradient" (lit from the top left, with a bevel),
+    # "wood" (grain), "outline" (an unfilled pentagon) or "none" (the lettering alone).
+    finish: str = "flat"
+    # Movement marks: a dot for each square the piece steps to, under the lettering.
+    marks: bool = False
+    # Pixel-art sets: the piece drawn this many pixels high, then enlarged without smoothing.
+    pixels: int = 0
 
 
 STYLES = {
@@ -116,7 +130,35 @@ STYLES = {
         "maru", body=BLACK, text=WHITE, promoted_text=PINK, weight=8, lettering=0.66, base=0.92
     ),
     "ipa_mincho_bold": FontStyle("ipa_mincho", body=YELLOW_WOOD, weight=8, lettering=0.66),
+    # Textbook, brush, handwriting, pixel and heavy rounded type, on generated bodies:
+    "klee_textbook": FontStyle("klee", body=PALE_WOOD, finish="gradient"),
+    "kouzan_t_wood": FontStyle("kouzan_t", body=LIGHT_WOOD, finish="wood", base=0.9),
+    "kiloji_outline": FontStyle("kiloji", body=INK, finish="outline", lettering=0.6),
+    "mplus_black_3d": FontStyle("mplus_black", body=YELLOW_WOOD, finish="gradient", dragon="竜"),
+    "dejima_marks": FontStyle("dejima", body=LIGHT_WOOD, marks=True, lettering=0.5),
+    "mplus_marks_dark": FontStyle(
+        "mplus_black", body=BLACK, text=WHITE, promoted_text=PINK, marks=True, lettering=0.5
+    ),
+    "misaki_pixel": FontStyle("misaki", body=YELLOW_WOOD, pixels=32, lettering=0.62),
+    "konatu_glyph": FontStyle("konatu", finish="none", lettering=0.8),
+    "kouzan_glyph_two": FontStyle("kouzan", finish="none", two_characters=True, lettering=0.7),
+    "ipa_gothic_glyph": FontStyle("ipa_gothic", finish="none", weight=6, lettering=0.8),
+    "klee_wood_two": FontStyle("klee", body=DARK_WOOD, finish="wood", two_characters=True),
 }
+
+# Where each piece steps, as (column, row) offsets seen from its owner (row -1 is ahead);
+# a row of -2 stands for the ranged moves of lance, rook and bishop lines.
+GOLD_MOVES = ((-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (0, 1))
+KING_MOVES = tuple((x, y) for x in (-1, 0, 1) for y in (-1, 0, 1) if (x, y) != (0, 0))
+MOVES = {
+    "pawn": ((0, -1),), "lance": ((0, -1), (0, -2)), "knight": ((-1, -2), (1, -2)),
+    "silver": ((-1, -1), (0, -1), (1, -1), (-1, 1), (1, 1)), "gold": GOLD_MOVES,
+    "bishop": ((-1, -1), (1, -1), (-1, 1), (1, 1)), "rook": ((0, -1), (-1, 0), (1, 0), (0, 1)),
+    "king": KING_MOVES, "king2": KING_MOVES, "prom_pawn": GOLD_MOVES, "prom_lance": GOLD_MOVES,
+    "prom_knight": GOLD_MOVES, "prom_silver": GOLD_MOVES, "horse": KING_MOVES,
+    "dragon": KING_MOVES,
+}  # fmt: skip
+
 
 
 def font_path(name: str) -> Path:
@@ -158,17 +200,11 @@ def render_all(output_dir: Path = FONT_PIECES_DIR) -> list[Path]:
 
 
 def _render_piece(style: FontStyle, kind: str):
-    from PIL import Image, ImageDraw, ImageFilter
+    from PIL import Image
 
     width, height = SIZE
-    shape = _pentagon(style)
     image = Image.new("RGBA", SIZE, (0, 0, 0, 0))
-    shadow = Image.new("L", SIZE, 0)
-    ImageDraw.Draw(shadow).polygon([(x + 3, y + 3) for x, y in shape], fill=110)
-    image.putalpha(shadow.filter(ImageFilter.GaussianBlur(2)))
-    draw = ImageDraw.Draw(image)
-    edge = tuple(max(0, channel - 60) for channel in style.body)
-    draw.polygon(shape, fill=style.body + (255,), outline=edge + (255,), width=2)
+    _draw_body(image, style)
 
     promoted = kind in PROMOTED_KINDS
     colour = style.promoted_text if promoted else style.text
@@ -180,11 +216,75 @@ def _render_piece(style: FontStyle, kind: str):
         text, font = ONE_CHARACTER[kind], style.font
     if kind == "dragon":
         text = text.replace("龍", style.dragon)
-    # The lettering sits in the body below the shoulders, as on a real piece.
+    # The lettering sits in the body below the shoulders, as on a real piece; marks take
+    # the bottom of the body.
     margin = (1 - style.lettering) / 2
-    box = (margin * width, 0.2 * height, (1 - margin) * width, 0.95 * height)
+    bottom = 0.74 if style.marks else 0.95
+    box = (margin * width, 0.2 * height, (1 - margin) * width, bottom * height)
     _draw_text(image, text, font_path(font), box, colour, style.weight)
+    if style.marks:
+        _draw_marks(image, MOVES[kind], colour)
+    if style.pixels:
+        small = (round(style.pixels * width / height), style.pixels)
+        image = image.resize(small, Image.Resampling.BOX).resize(SIZE, Image.Resampling.NEAREST)
     return image
+
+
+def _draw_body(image, style: FontStyle) -> None:
+    """The pentagon of `style.finish`, with a soft shadow under a filled one."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter
+
+    if style.finish == "none":
+        return
+    shape = _pentagon(style)
+    edge = tuple(max(0, channel - 60) for channel in style.body)
+    if style.finish == "outline":
+        ImageDraw.Draw(image).polygon(shape, outline=style.body + (255,), width=5)
+        return
+    shadow = Image.new("L", SIZE, 0)
+    ImageDraw.Draw(shadow).polygon([(x + 3, y + 3) for x, y in shape], fill=110)
+    image.putalpha(shadow.filter(ImageFilter.GaussianBlur(2)))
+    mask = Image.new("L", SIZE, 0)
+    ImageDraw.Draw(mask).polygon(shape, fill=255)
+    width, height = SIZE
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    body = np.asarray(style.body, dtype=np.float32)
+    if style.finish == "gradient":
+        # light from the top left, and a bevel: the rim darker than the face
+        light = 1.12 - 0.24 * (x / width + y / height) / 2
+        rim = np.asarray(mask.filter(ImageFilter.GaussianBlur(5)), dtype=np.float32) / 255
+        shade = light * (0.8 + 0.2 * rim)
+        pixels = body * shade[..., None]
+    elif style.finish == "wood":
+        # grain: stripes along the piece, wavering, with a fixed seed so renders repeat
+        rng = np.random.default_rng(7)
+        waver = np.cumsum(rng.normal(0, 0.6, height))[:, None]
+        grain = np.sin((x + waver) * 0.35 + 3 * np.sin(y * 0.02)) * 0.5 + 0.5
+        pixels = body * (0.86 + 0.16 * grain)[..., None]
+    else:
+        pixels = np.broadcast_to(body, (height, width, 3))
+    face = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
+    face.putalpha(mask)
+    image.alpha_composite(face)
+    ImageDraw.Draw(image).polygon(shape, outline=edge + (255,), width=2)
+
+
+def _draw_marks(image, moves, colour) -> None:
+    """Movement marks under the lettering: a dot a move, a bar for a ranged one."""
+    from PIL import ImageDraw
+
+    width, height = SIZE
+    draw = ImageDraw.Draw(image)
+    centre_x, centre_y, step, dot = width / 2, 0.85 * height, 0.045 * height, 0.014 * height
+    draw.ellipse((centre_x - dot, centre_y - dot, centre_x + dot, centre_y + dot), fill=colour)
+    for column, row in moves:
+        x = centre_x + column * step
+        y = centre_y + max(row, -1) * step + (0 if row > -2 else -step * 0.6)
+        if row == -2 and column == 0:  # ranged: a bar
+            draw.line((x, y - step * 0.4, x, y + step * 0.4), fill=colour, width=3)
+        else:
+            draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=colour)
 
 
 def _pentagon(style: FontStyle) -> list[tuple[float, float]]:
