@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline import squares
 from pipeline.errors import BuildError
 from pipeline.squares import Box
 
@@ -71,18 +72,23 @@ def _search(profile, spacings, near: float | None) -> tuple[float, float, float]
 
 def find_grid(image) -> Box:
     """The grid box (centres of the outer lines) of the board in a PIL image."""
-    from PIL import Image
-
     width, height = image.size
     if min(width, height) < SMALLEST_SQUARE * (LINES - 1):
         raise GridError(f"{width}x{height} pixels is too small to hold a 9x9 board")
     scale = min(1.0, SEARCH_SIDE / max(width, height))
-    if scale < 1:
-        image = image.resize(
-            (round(width * scale), round(height * scale)), Image.Resampling.BILINEAR
-        )
-    box = _find_grid(np.asarray(image.convert("L"), dtype=np.float32))
-    return tuple(value / scale for value in box)
+    size = (round(width * scale), round(height * scale))
+    # resampled as the page does it (squares.resample), so both search the same pixels
+    rgb = squares.resample(squares.rgb_pixels(image), (0, 0, width, height), *size)
+    box = _find_grid(luma(rgb))
+    return (box[0] * width / size[0], box[1] * height / size[1],
+            box[2] * width / size[0], box[3] * height / size[1])  # fmt: skip
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """Luma of (h, w, 3) RGB floats with PIL's "L" weights (ITU-R 601), unrounded; the page
+    computes it in the same order (web/src/grid.ts)."""
+    red, green, blue = (rgb[..., channel].astype(np.float64) for channel in range(3))
+    return ((red * 19595 + green * 38470 + blue * 7471) / 65536).astype(np.float32)
 
 
 def _find_grid(gray: np.ndarray) -> Box:

@@ -18,10 +18,6 @@ from pipeline import grid, shogi_data, squares
 from pipeline.errors import BuildError
 from pipeline.quiet import filter_tensorflow_chatter
 
-# Screenshots larger than this are shrunk first: squares end up at the model's input size
-# anyway, and an 8000x8000 image would only cost memory and time.
-LONGEST_SIDE = 2048
-
 
 class RecognitionError(BuildError):
     """An image that is not a board screenshot the recogniser can read."""
@@ -32,8 +28,8 @@ def open_board(path: Path):
 
     try:
         with Image.open(path) as image:
-            image.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # JPEGs decode at a smaller scale
-            image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
+            # decoded whole and as stored, as the page decodes it: squares are resampled
+            # from it directly (squares.resample), whatever its size
             return image.convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError) as error:
         raise RecognitionError(f"{path}: not an image this tool can read ({error})") from error

@@ -1,12 +1,14 @@
-// Runs web/src/grid.ts's findGrid in Node on raw RGBA files, for comparison with Python.
-// Usage: node grid_ts.cjs WEB_DIR OUT_DIR IMAGE.rgba:WIDTH:HEIGHT...
-// Prints one JSON line per image: [left, top, right, bottom] or {"error": message}.
+// Runs the page's board reading (web/src/board.ts: grid search, square cutting) in Node on
+// raw RGBA files, for comparison with Python.
+// Usage: node board_ts.cjs WEB_DIR OUT_DIR SIZE IMAGE.rgba:WIDTH:HEIGHT...
+// Prints one JSON line per image: the grid [left, top, right, bottom], or {"error": message};
+// writes the 81 squares of a found grid (SIZE x SIZE RGB float32 each) to IMAGE.rgba.squares.
 const fs = require('fs');
 const path = require('path');
 
-const [webDir, outDir, ...images] = process.argv.slice(2);
+const [webDir, outDir, size, ...images] = process.argv.slice(2);
 const ts = require(path.join(webDir, 'node_modules', 'typescript'));
-for (const name of ['grid.ts', 'board-geometry.json']) {
+for (const name of ['board.ts', 'grid.ts', 'resample.ts', 'board-geometry.json']) {
   const source = fs.readFileSync(path.join(webDir, 'src', name), 'utf8');
   const output = name.endsWith('.ts')
     ? ts.transpileModule(source, {
@@ -15,15 +17,17 @@ for (const name of ['grid.ts', 'board-geometry.json']) {
     : source;
   fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), output);
 }
-const { findGrid, grayscale } = require(path.join(outDir, 'grid.js'));
+const { cutSquares, locateGrid } = require(path.join(outDir, 'board.js'));
 
 async function main() {
   for (const spec of images) {
     const [file, width, height] = spec.split(':');
-    const rgba = new Uint8ClampedArray(fs.readFileSync(file));
+    const image = { width: Number(width), height: Number(height), data: new Uint8ClampedArray(fs.readFileSync(file)) };
     try {
-      const box = await findGrid(grayscale(rgba), Number(width), Number(height));
-      console.log(JSON.stringify([box.left, box.top, box.right, box.bottom]));
+      const grid = await locateGrid(image);
+      const squares = await cutSquares(image, grid, Number(size));
+      fs.writeFileSync(`${file}.squares`, Buffer.concat(squares.map((square) => Buffer.from(square.rgb.buffer))));
+      console.log(JSON.stringify([grid.left, grid.top, grid.right, grid.bottom]));
     } catch (error) {
       console.log(JSON.stringify({ error: error.message }));
     }

@@ -71,38 +71,43 @@ def test_an_image_without_a_board_is_refused(image, message):
         grid.find_grid(image)
 
 
-def test_the_page_finds_the_same_grid(assets, tmp_path):
-    """web/src/grid.ts, run in Node, against pipeline/grid.py on the same pixels."""
+def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path):
+    """web/src/board.ts, run in Node, against pipeline/grid.py and squares.py on the same
+    pixels: screenshots scaled 0.5-2.2x, with margins, half of them JPEGs."""
     import json
     import subprocess
     import sys
 
     from support import ROOT, clean_environment
 
+    from pipeline import squares
+
     subprocess.run([sys.executable, "-m", "doit", "node"], cwd=ROOT, env=clean_environment(),
                    capture_output=True, check=True)  # fmt: skip
     pieces, boards = assets
     rng = np.random.default_rng(9)
+    size = 96
     images, expected = [], []
     for number in range(8):
         board, _ = shogi_data.random_board(pieces, boards, rng)
         image, _ = screenshot(board, rng)
         image = image.convert("RGB")
-        scale = min(1.0, grid.SEARCH_SIDE / max(image.size))  # the page searches at this size
-        image = image.resize((round(image.width * scale), round(image.height * scale)))
         path = tmp_path / f"{number}.rgba"
         path.write_bytes(image.convert("RGBA").tobytes())
         images.append(f"{path}:{image.width}:{image.height}")
-        expected.append(grid.find_grid(image))
+        box = grid.find_grid(image)
+        expected.append((path, box, squares.cut_board(image, box, size)))
     images.append(f"{tmp_path / 'blank.rgba'}:100:100")
     (tmp_path / "blank.rgba").write_bytes(b"\xff" * 100 * 100 * 4)
     completed = subprocess.run(
-        [str(ROOT / "artifacts" / "node" / "bin" / "node"), str(ROOT / "tests" / "grid_ts.cjs"),
-         str(ROOT / "web"), str(tmp_path), *images],
+        [str(ROOT / "artifacts" / "node" / "bin" / "node"), str(ROOT / "tests" / "board_ts.cjs"),
+         str(ROOT / "web"), str(tmp_path), str(size), *images],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     found = [json.loads(line) for line in completed.stdout.splitlines()]
-    for page, python in zip(found[:-1], expected, strict=True):
-        assert np.allclose(page, python, atol=1e-3), (page, python)
+    for page, (path, box, cut) in zip(found[:-1], expected, strict=True):
+        assert np.allclose(page, box, atol=1e-3), (page, box)
+        page_squares = np.fromfile(f"{path}.squares", dtype=np.float32).reshape(cut.shape)
+        assert np.abs(page_squares - cut).max() < 1e-3
     assert "no 9x9 grid" in found[-1]["error"]

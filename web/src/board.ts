@@ -1,11 +1,9 @@
 // A board screenshot on the main thread: decode, find the grid, cut the 81 squares by the
 // one rule in board-geometry.json (as pipeline/squares.py does), and write SFEN.
 import geometry from './board-geometry.json';
-import { GridBox, SEARCH_SIDE, findGrid, grayscale, yieldToBrowser } from './grid';
+import { GridBox, SEARCH_SIDE, findGrid, luma, yieldToBrowser } from './grid';
 import type { Pixels } from './protocol';
-
-/** Larger screenshots are shrunk on decoding (as pipeline/recognize.py does). */
-const LONGEST_SIDE = 2048;
+import { RgbaImage, resample } from './resample';
 
 export const BLANK = 'BLANK';
 const SFEN_LETTERS: Record<string, string> = {
@@ -15,49 +13,40 @@ const SFEN_LETTERS: Record<string, string> = {
 
 export class BoardError extends Error {}
 
-/** Decodes an image file off the main thread, shrunk to LONGEST_SIDE at most. */
+/** Decodes an image file off the main thread, as stored: no colour-space conversion (the
+ * command line does none either), no resizing. */
 export async function decodeBoard(file: Blob): Promise<ImageBitmap> {
-  let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(file);
+    return await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
     throw new BoardError(`${file instanceof File ? file.name : 'the file'} is not an image this browser can read`);
   }
-  const scale = Math.min(1, LONGEST_SIDE / Math.max(bitmap.width, bitmap.height));
-  if (scale === 1) return bitmap;
-  const shrunk = await createImageBitmap(bitmap, {
-    resizeWidth: Math.max(1, Math.round(bitmap.width * scale)),
-    resizeHeight: Math.max(1, Math.round(bitmap.height * scale)),
-    resizeQuality: 'high',
-  });
-  bitmap.close();
-  return shrunk;
 }
 
-function pixelsOf(source: CanvasImageSource, box: [number, number, number, number], width: number, height: number) {
-  const canvas = new OffscreenCanvas(width, height);
+/** A bitmap's pixels, copied 1:1 (no resampling). */
+export function pixelsOf(bitmap: ImageBitmap): RgbaImage {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new BoardError('this browser has no 2D canvas');
-  context.imageSmoothingEnabled = true;
-  context.imageSmoothingQuality = 'low'; // bilinear, as the rule says
-  const [left, top, right, bottom] = box;
-  context.drawImage(source, left, top, right - left, bottom - top, 0, 0, width, height);
-  return context.getImageData(0, 0, width, height);
+  context.drawImage(bitmap, 0, 0);
+  return context.getImageData(0, 0, bitmap.width, bitmap.height);
 }
 
-/** Where the board's grid is in the bitmap (searched at SEARCH_SIDE, as in Python). */
-export async function locateGrid(bitmap: ImageBitmap): Promise<GridBox> {
-  const scale = Math.min(1, SEARCH_SIDE / Math.max(bitmap.width, bitmap.height));
-  const width = Math.round(bitmap.width * scale);
-  const height = Math.round(bitmap.height * scale);
-  const image = pixelsOf(bitmap, [0, 0, bitmap.width, bitmap.height], Math.max(1, width), Math.max(1, height));
-  const box = await findGrid(grayscale(image.data), image.width, image.height);
-  return { left: box.left / scale, top: box.top / scale, right: box.right / scale, bottom: box.bottom / scale };
+/** Where the board's grid is in the image, searched at SEARCH_SIDE at most (as in Python). */
+export async function locateGrid(image: RgbaImage): Promise<GridBox> {
+  const scale = Math.min(1, SEARCH_SIDE / Math.max(image.width, image.height));
+  const width = Math.round(image.width * scale);
+  const height = Math.round(image.height * scale);
+  const rgb = resample(image, [0, 0, image.width, image.height], width, height);
+  await yieldToBrowser();
+  const box = await findGrid(luma(rgb), width, height);
+  const [x, y] = [image.width / width, image.height / height];
+  return { left: box.left * x, top: box.top * y, right: box.right * x, bottom: box.bottom * y };
 }
 
 /** The 81 squares in SFEN order (rank 1 first, file 9 to 1), each `size` x `size`; one
  * rank at a time, letting the browser run in between. */
-export async function cutSquares(bitmap: ImageBitmap, grid: GridBox, size: number): Promise<Pixels[]> {
+export async function cutSquares(image: RgbaImage, grid: GridBox, size: number): Promise<Pixels[]> {
   const width = (grid.right - grid.left) / geometry.files;
   const height = (grid.bottom - grid.top) / geometry.ranks;
   const margin = geometry.margin;
@@ -71,8 +60,7 @@ export async function cutSquares(bitmap: ImageBitmap, grid: GridBox, size: numbe
         grid.left + (column + 1 - margin) * width,
         grid.top + (row + 1 - margin) * height,
       ];
-      const image = pixelsOf(bitmap, box, size, size);
-      squares.push({ width: size, height: size, data: image.data });
+      squares.push({ width: size, height: size, rgb: resample(image, box, size, size) });
     }
   }
   return squares;

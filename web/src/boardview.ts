@@ -1,6 +1,7 @@
 // The board section: a screenshot in, its grid shown with draggable corners, the 81
 // squares classified in the worker, a board diagram and the SFEN out.
-import { BLANK, cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
+import { BLANK, cutSquares, decodeBoard, locateGrid, pixelsOf, sfenBoard } from './board';
+import type { RgbaImage } from './resample';
 import type { Classifier } from './classifier';
 import { type GridBox, yieldToBrowser } from './grid';
 import type { ImageResult, ModelInfo, Prediction } from './protocol';
@@ -24,6 +25,7 @@ interface Elements {
 
 export class BoardView {
   private bitmap?: ImageBitmap;
+  private pixels?: RgbaImage;
   private grid?: GridBox;
   private scale = 1;
   private run = 0;
@@ -56,9 +58,10 @@ export class BoardView {
       if (run !== this.run) return;
       this.bitmap?.close();
       this.bitmap = bitmap;
+      this.pixels = pixelsOf(bitmap);
       this.draw(undefined);
       await yieldToBrowser(); // paint the screenshot before the grid search
-      const grid = await locateGrid(bitmap);
+      const grid = await locateGrid(this.pixels);
       if (run !== this.run) return;
       this.grid = grid;
       await this.recognise(run);
@@ -68,13 +71,13 @@ export class BoardView {
   }
 
   private async recognise(run: number): Promise<void> {
-    const { bitmap, grid } = this;
-    if (!bitmap || !grid) return;
+    const { pixels, grid } = this;
+    if (!pixels || !grid) return;
     const info = await this.ready;
     this.draw(grid);
     this.clear();
     const started = performance.now();
-    const squares = await cutSquares(bitmap, grid, info.inputSize);
+    const squares = await cutSquares(pixels, grid, info.inputSize);
     if (run !== this.run) return;
     const labels: string[] = new Array(81).fill(BLANK);
     const doubtful: number[] = [];

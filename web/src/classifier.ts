@@ -47,7 +47,7 @@ export class Classifier {
     if (!this.loading) throw new Error('load the model first');
     await this.loading;
     // Pixel buffers move to the worker instead of being copied; the caller gives them up.
-    const transfer = images.flatMap((image) => (image instanceof Blob ? [] : [image.data.buffer]));
+    const transfer = images.flatMap((image) => (image instanceof Blob ? [] : [image.rgb.buffer]));
     return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch }, transfer);
   }
 

@@ -13,6 +13,7 @@ import type {
   Prediction,
   WorkerMessage,
 } from './protocol';
+import { resample } from './resample';
 
 const TOP_K = 3;
 const INPUT_OUTPUT = 'probabilities';
@@ -185,9 +186,9 @@ async function classify(id: number, images: ImageInput[], { model, info }: Loade
     // Always the full batch shape, zero-padded: one shape means no recompiling or re-planning.
     const buffer = new Float32Array(batchSize * pixelsPerImage);
     // One image that cannot be decoded fails alone; its slot stays zeros.
-    const decoded = await Promise.allSettled(chunk.map((image) => toRgba(image, inputSize)));
+    const decoded = await Promise.allSettled(chunk.map((image) => toRgb(image, inputSize)));
     decoded.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') copyRgb(outcome.value, buffer, index * pixelsPerImage);
+      if (outcome.status === 'fulfilled') buffer.set(outcome.value, index * pixelsPerImage);
     });
     const input = tf.tensor4d(buffer, [batchSize, inputSize, inputSize, 3]);
     const output = model.execute(input, INPUT_OUTPUT) as tf.Tensor;
@@ -207,34 +208,29 @@ async function classify(id: number, images: ImageInput[], { model, info }: Loade
   scope.postMessage({ kind: 'done', id, tensors: tf.memory().numTensors });
 }
 
-async function toRgba(image: ImageInput, size: number): Promise<Uint8ClampedArray> {
-  if (!(image instanceof Blob) && image.width === size && image.height === size) return image.data;
-  const source = image instanceof Blob ? image : new ImageData(image.data, image.width, image.height);
+/** An image as the model's input: RGB floats at `size` x `size`, resampled as board
+ * squares are (web/src/resample.ts), so an image reads the same here and in Python. */
+async function toRgb(image: ImageInput, size: number): Promise<Float32Array> {
+  if (!(image instanceof Blob)) {
+    if (image.width !== size || image.height !== size) {
+      throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${size}x${size}`);
+    }
+    return image.rgb;
+  }
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(source, {
-      resizeWidth: size,
-      resizeHeight: size,
-      resizeQuality: 'high',
-    });
+    bitmap = await createImageBitmap(image, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
     const name = image instanceof File ? image.name : 'the image';
     throw new Error(`${name} is not an image this browser can decode`);
   }
-  const canvas = new OffscreenCanvas(size, size);
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d');
   if (!context) throw new Error('no 2D canvas in this worker');
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
-  return context.getImageData(0, 0, size, size).data;
-}
-
-function copyRgb(rgba: Uint8ClampedArray, target: Float32Array, start: number): void {
-  for (let source = 0, index = start; source < rgba.length; source += 4) {
-    target[index++] = rgba[source];
-    target[index++] = rgba[source + 1];
-    target[index++] = rgba[source + 2];
-  }
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+  return resample(pixels, [0, 0, pixels.width, pixels.height], size, size);
 }
 
 function topK(scores: Float32Array | Int32Array | Uint8Array, labels: string[]): Prediction[] {

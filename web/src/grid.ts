@@ -31,11 +31,11 @@ export function yieldToBrowser(): Promise<void> {
 /** Longer side at which larger screenshots are searched (as pipeline/grid.py). */
 export const SEARCH_SIDE = 640;
 
-/** Luma of RGBA pixels, computed as PIL's "L" mode does (ITU-R 601, fixed point). */
-export function grayscale(rgba: Uint8ClampedArray): Float32Array {
-  const gray = new Float32Array(rgba.length / 4);
+/** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as pipeline/grid.py). */
+export function luma(rgb: Float32Array): Float32Array {
+  const gray = new Float32Array(rgb.length / 3);
   for (let i = 0; i < gray.length; i++) {
-    gray[i] = (rgba[4 * i] * 19595 + rgba[4 * i + 1] * 38470 + rgba[4 * i + 2] * 7471 + 0x8000) >> 16;
+    gray[i] = (rgb[3 * i] * 19595 + rgb[3 * i + 1] * 38470 + rgb[3 * i + 2] * 7471) / 65536;
   }
   return gray;
 }

@@ -1,11 +1,12 @@
 // Messages between the page and the classifier worker. The page never touches TF.js:
 // everything it learns about the model arrives through these.
 
-/** Pixels of one image, RGBA row-major, as ImageData holds them. */
+/** Pixels of one image at the model's input size: RGB floats 0-255, row-major, as
+ * web/src/resample.ts cuts them. */
 export interface Pixels {
   width: number;
   height: number;
-  data: Uint8ClampedArray<ArrayBuffer>;
+  rgb: Float32Array<ArrayBuffer>;
 }
 
 /** An image to classify: a file the worker decodes itself, or pixels cut by the page. */

@@ -1,0 +1,91 @@
+// Resampling a part of an image to a given size, step for step as pipeline/squares.py does
+// it (tests hold the two to each other): a canvas's drawImage and PIL each resample in their
+// own way, and squares cut differently are read differently.
+
+/** A decoded image: RGBA bytes, row-major, as ImageData holds them. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** Left, top, right, bottom, in pixels (fractions allowed). */
+export type Box = [number, number, number, number];
+
+interface Weights {
+  first: number;
+  taps: number;
+  values: Float64Array; // size x taps
+}
+
+/** Output pixel i of the span [start, end) of a row of `length` pixels: the mean of the
+ * pixels under a triangle centred on it, as wide as one output pixel when shrinking and two
+ * source pixels when enlarging; the nearest pixel where the triangle is off the image. */
+function weights(start: number, end: number, length: number, size: number): Weights {
+  const scale = (end - start) / size;
+  const support = Math.max(scale, 1);
+  const first = Math.min(Math.max(0, Math.floor(start - support)), length - 1);
+  const last = Math.max(Math.min(length, Math.ceil(end + support)), first + 1);
+  const taps = last - first;
+  const values = new Float64Array(size * taps);
+  for (let i = 0; i < size; i++) {
+    const centre = start + (i + 0.5) * scale;
+    let total = 0;
+    for (let k = 0; k < taps; k++) {
+      const weight = Math.max(0, 1 - Math.abs(first + k + 0.5 - centre) / support);
+      values[i * taps + k] = weight;
+      total += weight;
+    }
+    if (total === 0) {
+      const nearest = Math.min(Math.max(Math.floor(centre), first), last - 1) - first;
+      values[i * taps + nearest] = 1;
+      total = 1;
+    }
+    for (let k = 0; k < taps; k++) values[i * taps + k] /= total;
+  }
+  return { first, taps, values };
+}
+
+/** The part `box` of `image` as `width` x `height` RGB floats 0-255, row-major: rows first,
+ * then columns, in float64, stored as float32 (as pipeline/squares.resample). */
+export function resample(image: RgbaImage, box: Box, width: number, height: number): Float32Array<ArrayBuffer> {
+  const [left, top, right, bottom] = box;
+  const rows = weights(top, bottom, image.height, height);
+  const columns = weights(left, right, image.width, width);
+  const span = columns.taps;
+  const byRows = new Float64Array(height * span * 3);
+  for (let i = 0; i < height; i++) {
+    for (let k = 0; k < rows.taps; k++) {
+      const weight = rows.values[i * rows.taps + k];
+      if (weight === 0) continue;
+      const source = ((rows.first + k) * image.width + columns.first) * 4;
+      const target = i * span * 3;
+      for (let x = 0; x < span; x++) {
+        byRows[target + 3 * x] += weight * image.data[source + 4 * x];
+        byRows[target + 3 * x + 1] += weight * image.data[source + 4 * x + 1];
+        byRows[target + 3 * x + 2] += weight * image.data[source + 4 * x + 2];
+      }
+    }
+  }
+  const out = new Float32Array(width * height * 3);
+  for (let i = 0; i < height; i++) {
+    for (let j = 0; j < width; j++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let k = 0; k < span; k++) {
+        const weight = columns.values[j * span + k];
+        if (weight === 0) continue;
+        const source = (i * span + k) * 3;
+        red += weight * byRows[source];
+        green += weight * byRows[source + 1];
+        blue += weight * byRows[source + 2];
+      }
+      const target = (i * width + j) * 3;
+      out[target] = red;
+      out[target + 1] = green;
+      out[target + 2] = blue;
+    }
+  }
+  return out;
+}
