@@ -7,9 +7,10 @@ Two generators share one way of drawing pieces on a board texture:
 
 from __future__ import annotations
 
+import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import checkpoints, squares
@@ -17,6 +18,8 @@ from pipeline import checkpoints, squares
 ASSETS_DIR = Path(__file__).resolve().parent / "assets" / "shogi-images"
 PIECES_DIR = ASSETS_DIR / "pieces"
 BOARDS_DIR = ASSETS_DIR / "boards"
+# Third-party designs from public shogi apps (CC BY / CC BY-SA; README there).
+PIECE_SETS_DIR = ASSETS_DIR.parent / "piece-sets"
 
 # The original classifier's classes, in its output order. B_ is sente, W_ is gote.
 LABELS = (
@@ -53,13 +56,26 @@ FULL_SET = {"OU": 1, "HI": 1, "KA": 1, "KI": 2, "GI": 2, "KE": 2, "KY": 2, "FU":
 
 Style = dict[str, list]  # label -> its piece images (RGBA PIL images); OU has two
 
+# A style folder's file names -> labels, in its two naming schemes (see load_pieces).
+KIND_NAMES = {
+    f"{side}_{kind}.png": f"{code}_{KINDS[kind]}" for side, code in SIDES.items() for kind in KINDS
+}
+CSA_NAMES = {
+    f"{number}{kind}.png": f"{code}_{kind}"
+    for number, code in (("0", "B"), ("1", "W"))
+    for kind in SFEN_LETTERS
+}
+
 
 class DataError(Exception):
     """Training input that cannot be used; the message names the file and the cause."""
 
 
 def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
-    """Every style folder of `pieces_dir` (style name -> Style), each complete and readable."""
+    """Every style folder of `pieces_dir` (style name -> Style), each complete and readable.
+
+    A folder names its images in one of two ways: SIDE_KIND.png (black_pawn.png, as in the
+    CC0 set) or the piece sets' SIDE + CSA code (0FU.png sente, 1FU.png gote)."""
     pieces_dir = Path(pieces_dir)
     folders = (
         sorted(path for path in pieces_dir.iterdir() if path.is_dir())
@@ -68,18 +84,14 @@ def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
     )
     if not folders:
         raise DataError(f"{pieces_dir}: no piece style folders")
-    expected = {
-        f"{side}_{kind}.png": f"{code}_{KINDS[kind]}"
-        for side, code in SIDES.items()
-        for kind in KINDS
-    }
     styles = {}
     for folder in folders:
+        expected = CSA_NAMES if (folder / "0FU.png").exists() else KIND_NAMES
         for path in sorted(folder.iterdir()):
             if path.name not in expected:
                 raise DataError(
                     f"{path}: not a piece image this project knows (expected "
-                    "SIDE_KIND.png as listed in the assets README)"
+                    "SIDE_KIND.png or 0XX.png/1XX.png as listed in the assets READMEs)"
                 )
         style: Style = {}
         for name, label in sorted(expected.items()):
@@ -89,6 +101,21 @@ def load_pieces(pieces_dir: Path = PIECES_DIR) -> dict[str, Style]:
             style.setdefault(label, []).append(_read_image(path).convert("RGBA"))
         styles[folder.name] = style
     return styles
+
+
+def categories(pieces_dirs) -> dict[str, str]:
+    """Style name -> its kind of design, as the piece sets' sets.json says (kanji,
+    kanji_marks, glyph_only, symbol); styles it does not list are kanji."""
+    found = {}
+    for pieces_dir in pieces_dirs:
+        path = Path(pieces_dir) / "sets.json"
+        if path.is_file():
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+                found |= {name: entry["category"] for name, entry in document.items()}
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                raise DataError(f"{path}: not a piece set index ({error!r})") from error
+    return found
 
 
 def load_piece_folders(pieces_dirs) -> dict[str, Style]:
@@ -153,6 +180,9 @@ class Placement:
     dx: float = 0.0
     dy: float = 0.0
     angle: float = 0.0
+    # Pixel-art sets: the piece is drawn this many pixels high, then enlarged without
+    # smoothing (0: drawn smooth at its size).
+    pixel_height: int = 0
 
 
 def draw_pieces(canvas, grid: squares.Box, placements: dict[tuple[int, int], Placement]) -> None:
@@ -169,7 +199,11 @@ def draw_pieces(canvas, grid: squares.Box, placements: dict[tuple[int, int], Pla
             max(1, round(piece_height * piece.width / piece.height)),
             max(1, round(piece_height)),
         )
-        piece = piece.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        if placement.pixel_height:
+            small = (max(1, round(size[0] * placement.pixel_height / size[1])), placement.pixel_height)
+            piece = piece.resize(small, Image.Resampling.BOX).resize(size, Image.Resampling.NEAREST)
+        else:
+            piece = piece.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
         if placement.angle:
             piece = piece.rotate(placement.angle, Image.Resampling.BICUBIC, expand=True)
         centre_x = grid[0] + (9 - file + 0.5 + placement.dx) * width
@@ -261,11 +295,42 @@ def random_board(pieces: dict[str, Style], boards: dict, rng, jitter: bool = Tru
     return render_board(texture, placements), sfen_board(position)
 
 
-def _random_placement(style: Style, label: str, rng, jitter: float) -> Placement:
+def screenshot_board(pieces: dict[str, Style], textures: dict, rng, square_heights=(28.0, 90.0)):
+    """(RGB PIL image, its SFEN board part): a random plausible position in one of `pieces`'
+    styles as a screenshot of an app shows it. The board is a `random_texture` with two
+    squares marked (last move, check, a coordinate...) and pieces a little off-centre; the
+    screenshot scales it to a square height in `square_heights` (a non-integer factor),
+    changes its colours, blurs a third and JPEG-compresses half, and has page margins."""
+    from PIL import Image
+
+    style = pieces[_choice(rng, sorted(pieces))]
+    canvas = random_texture(textures, rng).convert("RGBA")
+    order = squares.square_order()
+    for index in rng.choice(len(order), 2, replace=False):
+        mark_square(canvas, TEXTURE_GRID, *order[index], rng)
+    position = random_position(rng)
+    placements = {
+        square: _random_placement(style, label, rng, 0.05)
+        for square, label in zip(order, position)
+        if label != BLANK
+    }
+    draw_pieces(canvas, TEXTURE_GRID, placements)
+    shot = replace(random_screenshot(rng), square_height=float(rng.uniform(*square_heights)),
+                   grid_error=(0.0, 0.0, 0.0, 0.0))  # fmt: skip
+    board, _ = _photograph(canvas.convert("RGB"), TEXTURE_GRID, shot)
+    left, top, right, bottom = (int(value) for value in rng.integers(0, 60, 4))
+    page = Image.new("RGB", (board.width + left + right, board.height + top + bottom),
+                     tuple(int(value) for value in rng.integers(200, 256, 3)))  # fmt: skip
+    page.paste(board, (left, top))
+    return page, sfen_board(position)
+
+
+def _random_placement(style: Style, label: str, rng, jitter: float, larger: float = 0.0) -> Placement:
+    """Up to `jitter` off-centre, turned and smaller or larger; up to `larger` more larger."""
     images = style[label]
     return Placement(
         images[rng.integers(len(images))],
-        scale=1 + rng.uniform(-jitter, jitter),
+        scale=1 + rng.uniform(-jitter, jitter + larger),
         dx=rng.uniform(-jitter, jitter),
         dy=rng.uniform(-jitter, jitter),
         angle=rng.uniform(-3, 3) * jitter / 0.1,
@@ -274,6 +339,120 @@ def _random_placement(style: Style, label: str, rng, jitter: float) -> Placement
 
 def _choice(rng, items: list):
     return items[rng.integers(len(items))]
+
+
+# --- how apps draw boards ------------------------------------------------------------
+
+# Colours apps mark squares with: last move, selection, hints; and check.
+HIGHLIGHTS = ((255, 214, 0), (155, 199, 0), (80, 160, 255), (255, 140, 40), (120, 220, 160))
+CHECK = (230, 30, 30)
+BOARD_COLOURS = (
+    (220, 180, 110), (240, 205, 140), (200, 150, 90), (250, 230, 180), (180, 130, 70),
+    (120, 150, 110), (150, 170, 190), (60, 60, 64), (40, 44, 52), (235, 235, 235),
+)  # fmt: skip
+
+
+def random_texture(textures: dict, rng):
+    """A board with grid TEXTURE_GRID: half the time one of `textures`, the other half a
+    generated one (flat, gradient or grain, light or dark themes); either way its grid lines
+    redrawn, in 30 % of cases, thinner or thicker in another colour."""
+    import numpy as np
+    from PIL import Image
+
+    if rng.random() < 0.5:
+        image = textures[_choice(rng, sorted(textures))].copy()
+        dark = False
+        if rng.random() > 0.3:
+            return image
+    else:
+        colour = np.asarray(BOARD_COLOURS[rng.integers(len(BOARD_COLOURS))], dtype=np.float32)
+        colour = np.clip(colour * rng.uniform(0.85, 1.15, 3), 0, 255)
+        width, height = TEXTURE_SIZE
+        y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+        finish = rng.integers(3)
+        if finish == 1:  # gradient
+            shade = 1 + rng.uniform(-0.12, 0.12) * (x / width - 0.5) + rng.uniform(-0.12, 0.12) * (
+                y / height - 0.5
+            )
+        elif finish == 2:  # wood grain
+            waver = np.cumsum(rng.normal(0, 0.5, height))[:, None]
+            frequency = rng.uniform(0.1, 0.5)
+            shade = 0.93 + 0.07 * np.sin((x + waver) * frequency + 2 * np.sin(y * 0.013))
+        else:
+            shade = np.ones_like(x)
+        pixels = colour * shade[..., None] + rng.normal(0, rng.uniform(0, 4), (height, width, 1))
+        image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+        dark = colour.mean() < 100
+    _draw_grid(image, rng, dark)
+    return image
+
+
+def _draw_grid(image, rng, dark: bool) -> None:
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(image)
+    shade = int(rng.integers(150, 230)) if dark else int(rng.integers(0, 90))
+    colour = (shade, shade, shade)
+    width = int(rng.choice([1, 1, 2, 2, 3, 4]))
+    left, top, right, bottom = TEXTURE_GRID
+    for k in range(10):
+        x = left + k * (right - left) / 9
+        y = top + k * (bottom - top) / 9
+        # lines centred on the grid, whatever their width
+        draw.rectangle((round(x - width / 2), top - width / 2, round(x - width / 2) + width - 1,
+                        bottom + width / 2), fill=colour)  # fmt: skip
+        draw.rectangle((left - width / 2, round(y - width / 2), right + width / 2,
+                        round(y - width / 2) + width - 1), fill=colour)  # fmt: skip
+    if rng.random() < 0.6:  # star points
+        for file, rank in ((6, 3), (3, 3), (6, 6), (3, 6)):
+            x = left + file * (right - left) / 9
+            y = top + rank * (bottom - top) / 9
+            radius = 2 + width
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
+
+
+def mark_square(canvas, grid: squares.Box, file: int, rank: int, rng) -> None:
+    """Marks square (file, rank) of an RGBA canvas as apps do, under its piece: a coloured
+    fill (last move, hints), a frame (selection), a red glow (check) or a coordinate in its
+    corner."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    left, top, right, bottom = (
+        grid[0] + (9 - file) * (grid[2] - grid[0]) / 9,
+        grid[1] + (rank - 1) * (grid[3] - grid[1]) / 9,
+        grid[0] + (10 - file) * (grid[2] - grid[0]) / 9,
+        grid[1] + rank * (grid[3] - grid[1]) / 9,
+    )
+    box = (round(left), round(top), round(right), round(bottom))
+    size = (max(1, box[2] - box[0]), max(1, box[3] - box[1]))
+    kind = rng.integers(4)
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    if kind == 0:
+        colour = HIGHLIGHTS[rng.integers(len(HIGHLIGHTS))]
+        draw.rectangle((0, 0, *size), fill=colour + (int(rng.integers(70, 160)),))
+    elif kind == 1:
+        colour = HIGHLIGHTS[rng.integers(len(HIGHLIGHTS))]
+        width = int(rng.integers(2, 5))
+        draw.rectangle((0, 0, size[0] - 1, size[1] - 1), outline=colour + (230,), width=width)
+    elif kind == 2:
+        y, x = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+        distance = np.hypot(x / size[0] - 0.5, y / size[1] - 0.5) / 0.7
+        alpha = np.clip(1 - distance, 0, 1) * rng.uniform(150, 230)
+        glow = np.zeros((size[1], size[0], 4), dtype=np.uint8)
+        glow[..., :3] = CHECK
+        glow[..., 3] = alpha.astype(np.uint8)
+        layer = Image.fromarray(glow, "RGBA")
+    else:
+        # files as digits, ranks as digits or letters (international apps write a-i)
+        text = str(file) if rng.random() < 0.5 else _choice(rng, [str(rank), "abcdefghi"[rank - 1]])
+        height = max(6, round(size[1] * rng.uniform(0.18, 0.3)))
+        font = ImageFont.load_default(height)
+        shade = int(rng.integers(0, 120))
+        corner = (size[0] - height, 1) if rng.random() < 0.5 else (2, size[1] - height - 2)
+        draw.text(corner, text, fill=(shade, shade, shade, 255), font=font)
+    canvas.alpha_composite(layer, box[:2])
 
 
 # --- squares ----------------------------------------------------------------------------
@@ -326,12 +505,17 @@ def render_square(
     rank: int,
     size: int,
     screenshot: Screenshot | None = None,
+    marks: tuple = (),
 ):
     """Square (file, rank) of a board texture with pieces on it (and on its neighbours), as
-    squares.cut cuts it from a screenshot of that board: a `size` x `size` RGB PIL image.
+    squares.cut cuts it from a screenshot of that board: (size, size, 3) float32 pixels.
+    `marks`: ((file, rank), seed) of squares `mark_square` marks first.
 
-    Only the square and its neighbours are drawn; without `screenshot` the result is the
-    square of `render_board(texture, placements)` as squares.cut_board cuts it."""
+    Only the square and its neighbours are drawn; without `screenshot` and `marks` the
+    result is the square of `render_board(texture, placements)` as squares.cut_board cuts
+    it."""
+    import numpy as np
+
     cell = squares.square_box(TEXTURE_GRID, file, rank)
     width = (TEXTURE_GRID[2] - TEXTURE_GRID[0]) / 9
     height = (TEXTURE_GRID[3] - TEXTURE_GRID[1]) / 9
@@ -347,11 +531,13 @@ def render_square(
         for square, placement in placements.items()
         if abs(square[0] - file) <= 1 and abs(square[1] - rank) <= 1
     }
+    for (marked_file, marked_rank), seed in marks:
+        mark_square(canvas, grid, marked_file, marked_rank, np.random.default_rng(seed))
     draw_pieces(canvas, grid, nearby)
     image = canvas.convert("RGB")
     if screenshot is not None:
         image, grid = _photograph(image, grid, screenshot)
-    return squares.cut(image, squares.square_box(grid, file, rank), size)
+    return squares.cut(squares.rgb_pixels(image), squares.square_box(grid, file, rank), size)
 
 
 def _moved(grid: squares.Box, dx: float, dy: float, sx: float, sy: float) -> squares.Box:
@@ -409,6 +595,7 @@ def inverted(style: Style) -> Style:
 
 # Squares drawn from one seed: the data are the same however many processes draw them.
 CHUNK = 256
+TEXTURES_A_CHUNK = 6
 
 
 def random_squares(
@@ -427,9 +614,9 @@ def random_squares(
 
     Each is one square of a random texture at a random place (so BLANK includes star points
     and edges) with its piece off-centre, scaled and turned a little, neighbours that bleed
-    in at the borders, and the changes of a random screenshot. With `invert`, half of them
-    show their style `inverted`, so that a glyph's shape is not learnt as belonging to one
-    piece colour (the CC0 styles draw some promoted pieces differently on light pieces).
+    in at the borders, and the changes of a random screenshot. With `invert`, 30 % of
+    them show their style `inverted` (most apps' pieces are light), so that a glyph's shape
+    is not learnt as belonging to one piece colour (the CC0 styles draw some promoted pieces differently on light pieces).
 
     `processes` > 1 draws in that many processes; `progress` (a description) draws a
     progress bar on stderr."""
@@ -485,11 +672,13 @@ class _SquareDrawer:
         rng = np.random.default_rng(seed)
         pixels = np.empty((len(targets), self.size, self.size, 3), dtype=np.uint8)
         everything = [label for label in LABELS if label != BLANK]
+        # a few boards a chunk: generating one costs more than drawing a square on it
+        textures = [random_texture(self.boards, rng) for _ in range(TEXTURES_A_CHUNK)]
         for index, target in enumerate(targets):
             name = _choice(rng, self.style_names)
-            swap = self.invert and rng.random() < 0.5
+            swap = self.invert and rng.random() < 0.3
             style = self.swapped[name] if swap else self.pieces[name]
-            texture = self.boards[_choice(rng, self.board_names)]
+            texture = textures[rng.integers(len(textures))]
             file, rank = (int(value) for value in rng.integers(1, 10, 2))
             placements = {}
             for neighbour_file in (file - 1, file, file + 1):
@@ -501,11 +690,19 @@ class _SquareDrawer:
             label = self.labels[target]
             placements.pop((file, rank), None)
             if label != BLANK:
-                placements[file, rank] = _random_placement(style, label, rng, 0.1)
-            square = render_square(
-                texture, placements, file, rank, self.size, random_screenshot(rng)
+                placement = _random_placement(style, label, rng, 0.1, larger=0.1)
+                if rng.random() < 0.08:
+                    placement = replace(placement, pixel_height=int(rng.integers(14, 33)))
+                placements[file, rank] = placement
+            marks = tuple(
+                (square, int(rng.integers(2**31)))
+                for square in sorted(placements.keys() | {(file, rank)})
+                if rng.random() < (0.3 if square == (file, rank) else 0.05)
             )
-            pixels[index] = np.asarray(square)
+            square = render_square(
+                texture, placements, file, rank, self.size, random_screenshot(rng), marks
+            )
+            pixels[index] = np.clip(np.floor(square + 0.5), 0, 255)
         return pixels
 
 
@@ -513,8 +710,23 @@ _worker_drawer: _SquareDrawer | None = None
 
 
 def _start_worker(drawer: _SquareDrawer) -> None:
+    import os
+    import threading
+
     global _worker_drawer
     _worker_drawer = drawer
+    # A parent stopped by a signal it cannot catch (or one that ends it before the pool
+    # shuts down) leaves its workers behind; they notice and go too.
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    import os
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _draw_in_worker(chunk):

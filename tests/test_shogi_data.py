@@ -1,5 +1,6 @@
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,3 +209,118 @@ def test_an_inverted_style_swaps_light_and_dark_and_keeps_the_outline(pieces):
     assert np.median(lightness_before) > 180
     assert np.median(lightness_after) < 75
     assert (lightness_after[lightness_before < 40] > 200).all()
+
+
+def test_the_piece_sets_are_read_by_their_csa_names_with_their_categories():
+    sets = shogi_data.load_pieces(shogi_data.PIECE_SETS_DIR)
+    assert len(sets) == 25
+    for style in sets.values():
+        assert sorted(style) == sorted(label for label in shogi_data.LABELS if label != "BLANK")
+    categories = shogi_data.categories([shogi_data.PIECE_SETS_DIR])
+    assert set(categories) == set(sets)
+    assert Counter(categories.values()) == {
+        "kanji": 10, "kanji_marks": 5, "glyph_only": 1, "symbol": 9
+    }  # fmt: skip
+    # the attribution travels with the images
+    readme = (shogi_data.PIECE_SETS_DIR / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in readme for name in sets)
+
+
+def test_a_piece_set_missing_its_gote_image_is_named(tmp_path):
+    shutil.copytree(shogi_data.PIECE_SETS_DIR / "western", tmp_path / "western")
+    (tmp_path / "western" / "1RY.png").unlink()
+    with pytest.raises(shogi_data.DataError, match=r"western/1RY\.png: missing"):
+        shogi_data.load_pieces(tmp_path)
+
+
+def test_a_broken_piece_set_index_is_named(tmp_path):
+    (tmp_path / "sets.json").write_text('{"western": {}}', encoding="utf-8")
+    with pytest.raises(shogi_data.DataError, match=r"sets\.json: not a piece set index"):
+        shogi_data.categories([tmp_path])
+
+
+def test_generated_boards_keep_the_measured_grid(boards):
+    from pipeline import grid
+
+    rng = np.random.default_rng(4)
+    for _ in range(12):
+        texture = shogi_data.random_texture(boards, rng)
+        assert texture.size == shogi_data.TEXTURE_SIZE
+        found = grid.find_grid(texture)
+        assert np.allclose(found, shogi_data.TEXTURE_GRID, atol=2.0), found
+
+
+def test_a_marked_square_changes_that_square_only(boards):
+    canvas = boards["light_458x500"].convert("RGBA")
+    before = np.asarray(canvas).copy()
+    for seed in range(8):  # every kind of mark
+        shogi_data.mark_square(canvas, shogi_data.TEXTURE_GRID, 5, 5, np.random.default_rng(seed))
+    changed = np.argwhere(np.any(np.asarray(canvas) != before, axis=-1))
+    left, top, right, bottom = shogi_data.TEXTURE_GRID
+    width, height = (right - left) / 9, (bottom - top) / 9
+    assert len(changed)
+    assert changed[:, 1].min() >= left + 4 * width - 1 and changed[:, 1].max() <= left + 5 * width + 1
+    assert changed[:, 0].min() >= top + 4 * height - 1 and changed[:, 0].max() <= top + 5 * height + 1
+
+
+def test_a_screenshot_board_is_read_where_its_grid_is_found(pieces, boards):
+    from pipeline import grid
+
+    rng = np.random.default_rng(6)
+    for _ in range(6):
+        image, sfen = shogi_data.screenshot_board(pieces, boards, rng, (28, 90))
+        found = grid.find_grid(image)
+        square_height = (found[3] - found[1]) / 9
+        assert 27 <= square_height <= 91
+        assert len(sfen.split("/")) == 9
+
+
+def test_drawing_processes_end_with_a_killed_parent(tmp_path):
+    """A run killed while it draws squares leaves no drawing process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys, numpy as np\n"
+        "from pipeline import shogi_data as d\n"
+        "print(os.getpid(), flush=True)\n"
+        "d.random_squares(d.load_pieces(), d.load_boards(), list(d.LABELS), 100000, 32,"
+        " np.random.default_rng(0), processes=2)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+
+    def workers() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    status = Path(f"/proc/{entry}/status").read_text()
+                    command = Path(f"/proc/{entry}/cmdline").read_text()
+                except OSError:
+                    continue
+                # the pool's processes, not multiprocessing's resource tracker
+                if f"\nPPid:\t{pid}\n" in status and "--multiprocessing-fork" in command:
+                    found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + 60
+    while len(workers()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    children = workers()
+    assert len(children) >= 2
+    os.kill(pid, signal.SIGKILL)
+    parent.wait()
+    def alive(process: int) -> bool:  # a zombie nobody reaps has ended too
+        try:
+            return "\nState:\tZ" not in Path(f"/proc/{process}/status").read_text()
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(map(alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [child for child in children if alive(child)]
