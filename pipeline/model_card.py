@@ -29,6 +29,8 @@ def render(manifest: dict, model_bytes: int, metrics: dict | None, confusion_url
             ("Trained", trained),
             ("Command", metrics["command"]),
         ]
+        if "held_out_boards" in metrics:
+            sections.append(_boards_table(metrics["held_out_boards"]))
         sections.append(_accuracy_table(metrics))
     else:
         sections.append("<p>No training metrics were saved with this checkpoint.</p>")
@@ -59,6 +61,34 @@ def _accuracy_table(metrics: dict) -> str:
         "which training never saw; same styles: new squares of the training styles.</p>"
         f"<table><thead><tr><th>class</th>{header}</tr></thead>"
         f"<tbody><tr><th>all squares</th>{overall}</tr>{''.join(body)}</tbody></table>"
+    )
+
+
+def _boards_table(on_boards: dict) -> str:
+    """Each held-out design read on whole boards, then the mean and worst of each group."""
+    rows = [
+        f"<tr><th>{html.escape(design)}</th><td>{figures['pieces_right']:.2%}</td>"
+        f"<td>{figures['exact_boards']:.0%}</td><td>{figures['wrong_outlined']:.0%}</td>"
+        f"<td>{figures['right_outlined']:.1%}</td><td>{figures['boards']}</td></tr>"
+        for design, figures in on_boards["designs"].items()
+    ]
+    for group, figures in on_boards.get("summary", {}).items():
+        rows.append(
+            f"<tr><th>{html.escape(group)}: mean / worst</th>"
+            f"<td>{figures['pieces_right_mean']:.2%} / {figures['pieces_right_worst']:.2%}</td>"
+            f"<td>{figures['exact_boards_mean']:.0%} / {figures['exact_boards_worst']:.0%}</td>"
+            "<td></td><td></td><td></td></tr>"
+        )
+    threshold = on_boards["doubtful_below"]
+    return (
+        "<h2>Piece designs it never trained on</h2>"
+        "<p>Whole screenshot boards of each design left out of training, read as the page "
+        "reads them. Pieces: occupied squares read right. Outlined: the squares the page marks "
+        f"as doubtful (less than {threshold:.0%} sure), among the wrong and among the right "
+        "ones.</p>"
+        "<table><thead><tr><th>design</th><th>pieces</th><th>exact boards</th>"
+        "<th>wrong outlined</th><th>right outlined</th><th>boards</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

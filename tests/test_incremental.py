@@ -85,6 +85,9 @@ def test_a_quick_doit_train_rebuilds_the_model_stages_only(quick_trained):
     assert_no_chatter(quick_trained.training.output)
     assert sorted(quick_trained.rebuild.executed) == ["convert", "freeze", "site"]
     assert "held out style" in quick_trained.card and "W_RY" in quick_trained.card
+    # each held-out design's row on whole boards
+    assert "Piece designs it never trained on" in quick_trained.card
+    assert "<th>ryoko_1kanji</th>" in quick_trained.card and "<th>western</th>" in quick_trained.card
     assert quick_trained.confusion_pngs >= 1
 
 

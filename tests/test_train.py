@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from support import step_of
 
-from pipeline import checkpoints, font_pieces, shogi_data, train
+from pipeline import checkpoints, evaluation, font_pieces, shogi_data, train
 from pipeline import config as settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +47,25 @@ def test_metrics_describe_the_run_and_both_evaluations(quick_trained):
         assert len(evaluation["confusion"]) == len(labels)
         assert sum(map(sum, evaluation["confusion"])) == evaluation["squares"]
         assert 0 <= evaluation["accuracy"] <= 1
+
+
+def test_metrics_report_each_held_out_design_on_whole_boards(quick_trained):
+    checkpoint_dir = quick_trained.checkpoint_dir
+    metrics = json.loads((checkpoint_dir / "metrics.json").read_text(encoding="utf-8"))
+    on_boards = metrics["held_out_boards"]
+    designs = {evaluation.design_of(name) for name in train.HELD_OUT_STYLES.split(",")}
+    assert set(on_boards["designs"]) == designs
+    categories = shogi_data.categories(train.PIECE_DIRS)
+    # the group spans every kind of design
+    assert {categories.get(name, "kanji") for name in designs} == {
+        "kanji", "kanji_marks", "glyph_only", "symbol"
+    }  # fmt: skip
+    for figures in on_boards["designs"].values():
+        assert figures["boards"] == train.QUICK.boards_per_design
+        assert 0 <= figures["pieces_right"] <= 1 and 0 <= figures["exact_boards"] <= 1
+    assert on_boards["summary"]["international"]["designs"] == ["western"]
+    assert on_boards["fitted_temperature"] > 0
+    assert on_boards["calibrated_on"] == "same_styles"
 
 
 def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_trained):
