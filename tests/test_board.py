@@ -12,9 +12,12 @@ import pytest
 from PIL import Image
 from support import ROOT, Project, assert_no_chatter, clean_environment, serving
 
-from pipeline import shogi_data
+from pipeline import shogi_data, train
+from pipeline.bench import command_line
 
 BOARDS = 20
+# Boards the page and the command line must read alike, square for square.
+AGREEMENT_BOARDS = 50
 
 
 def labels_of(sfen: str) -> list[str]:
@@ -44,23 +47,7 @@ def default_site():
 @pytest.fixture(scope="module")
 def fresh_boards(tmp_path_factory):
     """Screenshots of new random positions: rescaled, inside page margins."""
-    directory = tmp_path_factory.mktemp("boards")
-    pieces, boards = shogi_data.load_pieces(), shogi_data.load_boards()
-    rng = np.random.default_rng(20261125)
-    made = []
-    for number in range(BOARDS):
-        board, sfen = shogi_data.random_board(pieces, boards, rng)
-        scale = rng.uniform(0.7, 1.6)
-        board = board.resize((round(board.width * scale), round(board.height * scale)),
-                             Image.Resampling.LANCZOS)  # fmt: skip
-        margin = [int(value) for value in rng.integers(0, 60, 4)]
-        canvas = Image.new("RGB", (board.width + margin[0] + margin[2],
-                                   board.height + margin[1] + margin[3]), "white")  # fmt: skip
-        canvas.paste(board, (margin[0], margin[1]))
-        path = directory / f"board-{number}.png"
-        canvas.save(path)
-        made.append((path, sfen))
-    return made
+    return command_line.draw_boards(tmp_path_factory.mktemp("boards"), BOARDS, seed=20261125)
 
 
 def open_page(browser, url):
@@ -110,6 +97,53 @@ def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     named = [f"{path}\t{sfen}" for path, sfen in zip(paths, on_page, strict=True)]
     assert completed.stdout.splitlines() == named
     assert_no_chatter(completed.stderr)
+
+
+@pytest.fixture(scope="module")
+def held_out_screenshots(tmp_path_factory):
+    """Screenshots as apps and phones make them, of piece designs training left out: scaled
+    0.6-2x (non-integer), with marked squares and page margins, a third blurred, half
+    JPEG-compressed."""
+    directory = tmp_path_factory.mktemp("held-out")
+    pieces = shogi_data.load_piece_folders([shogi_data.PIECES_DIR, shogi_data.PIECE_SETS_DIR])
+    held_out = {name: pieces[name] for name in train.HELD_OUT_STYLES.split(",")}
+    textures = shogi_data.load_boards()
+    rng = np.random.default_rng(20261129)
+    square_height = (shogi_data.TEXTURE_GRID[3] - shogi_data.TEXTURE_GRID[1]) / 9
+    made = []
+    for number in range(AGREEMENT_BOARDS):
+        image, _ = shogi_data.screenshot_board(
+            held_out, textures, rng, (0.6 * square_height, 2.0 * square_height)
+        )
+        if number % 2:  # a JPEG file, besides the JPEG artefacts drawn into half the images
+            path = directory / f"board-{number}.jpg"
+            image.save(path, quality=int(rng.integers(50, 95)))
+        else:
+            path = directory / f"board-{number}.png"
+            image.save(path)
+        made.append(path)
+    return made
+
+
+def test_the_page_and_the_command_line_agree_on_every_square_of_held_out_screenshots(
+    default_site, browser, held_out_screenshots
+):
+    page = open_page(browser, default_site)
+    on_page = [recognise_on_page(page, path) for path in held_out_screenshots]
+    page.close()
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.recognize", *map(str, held_out_screenshots)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    differ = [
+        (path.name, page_sfen, cli_sfen)
+        for path, page_sfen, cli_sfen in zip(
+            held_out_screenshots, on_page, completed.stdout.splitlines(), strict=True
+        )
+        if page_sfen != cli_sfen
+    ]
+    assert differ == []
 
 
 BAD_IMAGES = {

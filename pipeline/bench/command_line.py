@@ -14,7 +14,8 @@ from pipeline.config import Config
 
 
 def draw_boards(directory: Path, count: int, seed: int = 20261129) -> list[tuple[Path, str]]:
-    """Screenshots of random positions, rescaled as screenshots are, with their SFEN."""
+    """PNG screenshots of random positions in the CC0 styles, rescaled 0.7-1.6x as
+    screenshots are, inside page margins, with their SFEN."""
     import numpy as np
     from PIL import Image
 
@@ -26,8 +27,12 @@ def draw_boards(directory: Path, count: int, seed: int = 20261129) -> list[tuple
         board, sfen = shogi_data.random_board(pieces, textures, rng)
         scale = rng.uniform(0.7, 1.6)
         size = (round(board.width * scale), round(board.height * scale))
+        board = board.resize(size, Image.Resampling.LANCZOS)
+        left, top, right, bottom = (int(value) for value in rng.integers(0, 60, 4))
+        page = Image.new("RGB", (size[0] + left + right, size[1] + top + bottom), "white")
+        page.paste(board, (left, top))
         path = directory / f"board-{number}.png"
-        board.resize(size, Image.Resampling.LANCZOS).save(path)
+        page.save(path)
         drawn.append((path, sfen))
     return drawn
 
