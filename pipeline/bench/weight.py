@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from pipeline import config as settings
-from pipeline import convert, model_card, node, shogi_data
+from pipeline import convert, model_card, node, shogi_data, train
 from pipeline.bench import BenchError
 
 TFJS_PREDICT = Path(__file__).with_name("tfjs_predict.cjs")
@@ -55,7 +55,7 @@ def held_out_squares(config: settings.Config, labels: list[str], per_class: int,
         raise BenchError(f"the model's classes are not shogi squares ({unknown[:3]}): the "
                          "quantization check draws shogi squares")  # fmt: skip
     named = model_card.held_out_styles(model_card.load_metrics(config.frozen_dir) or {})
-    pieces = shogi_data.load_pieces()
+    pieces = shogi_data.load_piece_folders(train.PIECE_DIRS)
     styles = {name: pieces[name] for name in named if name in pieces} or pieces
     pixels, targets = shogi_data.random_squares(
         styles,
