@@ -16,6 +16,9 @@ interface Weights {
   first: number;
   taps: number;
   values: Float64Array; // size x taps
+  // each output pixel's nonzero taps: [from[i], to[i])
+  from: Int32Array;
+  to: Int32Array;
 }
 
 /** Output pixel i of the span [start, end) of a row of `length` pixels: the mean of the
@@ -28,22 +31,31 @@ function weights(start: number, end: number, length: number, size: number): Weig
   const last = Math.max(Math.min(length, Math.ceil(end + support)), first + 1);
   const taps = last - first;
   const values = new Float64Array(size * taps);
+  const from = new Int32Array(size);
+  const to = new Int32Array(size);
   for (let i = 0; i < size; i++) {
     const centre = start + (i + 0.5) * scale;
     let total = 0;
+    from[i] = taps;
     for (let k = 0; k < taps; k++) {
       const weight = Math.max(0, 1 - Math.abs(first + k + 0.5 - centre) / support);
       values[i * taps + k] = weight;
       total += weight;
+      if (weight > 0) {
+        from[i] = Math.min(from[i], k);
+        to[i] = k + 1;
+      }
     }
     if (total === 0) {
       const nearest = Math.min(Math.max(Math.floor(centre), first), last - 1) - first;
       values[i * taps + nearest] = 1;
       total = 1;
+      from[i] = nearest;
+      to[i] = nearest + 1;
     }
-    for (let k = 0; k < taps; k++) values[i * taps + k] /= total;
+    for (let k = from[i]; k < to[i]; k++) values[i * taps + k] /= total;
   }
-  return { first, taps, values };
+  return { first, taps, values, from, to };
 }
 
 /** The part `box` of `image` as `width` x `height` RGB floats 0-255, row-major: rows first,
@@ -55,9 +67,8 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
   const span = columns.taps;
   const byRows = new Float64Array(height * span * 3);
   for (let i = 0; i < height; i++) {
-    for (let k = 0; k < rows.taps; k++) {
+    for (let k = rows.from[i]; k < rows.to[i]; k++) {
       const weight = rows.values[i * rows.taps + k];
-      if (weight === 0) continue;
       const source = ((rows.first + k) * image.width + columns.first) * 4;
       const target = i * span * 3;
       for (let x = 0; x < span; x++) {
@@ -73,9 +84,8 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
       let red = 0;
       let green = 0;
       let blue = 0;
-      for (let k = 0; k < span; k++) {
+      for (let k = columns.from[j]; k < columns.to[j]; k++) {
         const weight = columns.values[j * span + k];
-        if (weight === 0) continue;
         const source = (i * span + k) * 3;
         red += weight * byRows[source];
         green += weight * byRows[source + 1];
