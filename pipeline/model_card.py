@@ -37,7 +37,7 @@ def render(manifest: dict, model_bytes: int, metrics: dict | None, confusion_url
     if confusion_url:
         sections.append(
             f'<h2>Confusion matrix</h2><img src="{html.escape(confusion_url)}" '
-            'alt="confusion matrix on the held-out piece style">'
+            'alt="confusion matrix">'
         )
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
     return _PAGE.format(facts=rows, sections="".join(sections))
@@ -55,10 +55,14 @@ def _accuracy_table(metrics: dict) -> str:
         )
         body.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
     styles = ", ".join(f"<code>{html.escape(name)}</code>" for name in held_out_styles(metrics))
+    held_out = (
+        f"Held-out style: squares drawn with {styles} pieces, which training never saw; "
+        if styles
+        else "Nothing was held out of training; "
+    )
     return (
         "<h2>Accuracy</h2>"
-        f"<p>Held-out style: squares drawn with {styles} pieces, "
-        "which training never saw; same styles: new squares of the training styles.</p>"
+        f"<p>{held_out}same styles: new squares of the training styles.</p>"
         f"<table><thead><tr><th>class</th>{header}</tr></thead>"
         f"<tbody><tr><th>all squares</th>{overall}</tr>{''.join(body)}</tbody></table>"
     )
@@ -99,8 +103,9 @@ def _weights(quantization: str) -> str:
 def held_out_styles(metrics: dict) -> list[str]:
     """The piece styles training left out, as metrics.json names them."""
     data = metrics.get("data", {})
-    # metrics format 1 named a single held-out style
-    return data.get("held_out_styles") or [data.get("held_out_style", "")]
+    if "held_out_styles" in data:
+        return data["held_out_styles"]
+    return [data["held_out_style"]] if "held_out_style" in data else []  # metrics format 1
 
 
 def load_metrics(frozen_dir: Path) -> dict | None:

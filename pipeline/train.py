@@ -34,6 +34,8 @@ from pipeline.quiet import filter_tensorflow_chatter, import_tensorflow
 HELD_OUT_STYLES = (
     "hitomoji_gothic,hitomoji_gothic_dark,ryoko_1kanji,shogi_bnw,engraved_cz,simple_kanji,western"
 )
+# `--held-out none`: train on every style (once the choices are fixed, for the shipped model).
+NOTHING_HELD_OUT = "none"
 PIECE_DIRS = (shogi_data.PIECES_DIR, font_pieces.FONT_PIECES_DIR, shogi_data.PIECE_SETS_DIR)
 METRICS_NAME = "metrics.json"
 CONFUSION_NAME = "confusion.png"
@@ -46,10 +48,11 @@ NOTES = {
     "same_styles": "fresh squares of the training styles, never trained on (an ordinary split)",
     "step": "the checkpoint's step: the directory's previous step plus training_steps",
     "seconds": "wall time of the whole run: data generation, training and evaluation",
+    "calibration": "the logits layer was divided by this temperature, fitted on same_styles",
     "held_out_boards": "screenshot boards of each held-out design read as the command line "
     "reads them; pieces_right counts occupied squares only; wrong_outlined and right_outlined: "
     "shares of the wrong and right squares the page outlines (top probability below "
-    "doubtful_below), after dividing the logits by fitted_temperature (fitted on same_styles)",
+    "doubtful_below), with the calibrated model",
 }
 
 
@@ -105,9 +108,11 @@ def train(
     labels = shogi_data.read_labels(labels_path) if labels_path else list(shogi_data.LABELS)
     pieces = shogi_data.load_piece_folders(pieces_dirs)
     boards = shogi_data.load_boards(boards_dir)
-    held_out_styles = [name for name in held_out.split(",") if name]
+    held_out_styles = (
+        [] if held_out == NOTHING_HELD_OUT else [name for name in held_out.split(",") if name]
+    )
     where = ", ".join(map(str, pieces_dirs))
-    for name in held_out_styles or [""]:
+    for name in held_out_styles or ([] if held_out == NOTHING_HELD_OUT else [""]):
         if name not in pieces:
             raise shogi_data.DataError(
                 f"{where}: no style {name!r} to hold out (styles: {' '.join(sorted(pieces))})"
@@ -132,14 +137,13 @@ def train(
         processes=processes,
         progress="training squares",
     )
-    evaluations = {
-        "same_styles": (training_styles, same_seed, plan.same_styles_per_class),
-        "held_out_style": (
+    evaluations = {"same_styles": (training_styles, same_seed, plan.same_styles_per_class)}
+    if held_out_styles:
+        evaluations["held_out_style"] = (
             {name: pieces[name] for name in held_out_styles},
             held_out_seed,
             plan.held_out_per_class,
-        ),
-    }
+        )
     eval_sets = {
         name: shogi_data.random_squares(
             styles,
@@ -167,11 +171,7 @@ def train(
         design: evaluation.read_boards(lambda x: _logits(model, x), drawn, size)
         for design, drawn in held_out_boards.items()
     }
-    on_boards = {
-        "fitted_temperature": round(temperature, 4),
-        "calibrated_on": "same_styles",
-        **evaluation.report(held_out_boards, read, labels),
-    }
+    on_boards = evaluation.report(held_out_boards, read, labels)
     on_boards["summary"] = evaluation.summary(
         on_boards["designs"], shogi_data.categories(pieces_dirs)
     )
@@ -202,17 +202,20 @@ def train(
                 name: per_class for name, (_, _, per_class) in evaluations.items()
             },
         },
+        "calibration": {"temperature": round(temperature, 4), "fitted_on": "same_styles"},
         "evaluations": results,
-        "held_out_boards": on_boards,
+        **({"held_out_boards": on_boards} if held_out_boards else {}),
         "notes": NOTES,
     }
     write_atomically(checkpoint_dir / METRICS_NAME, metrics_text(metrics).encode("utf-8"))
-    held_out_results = results["held_out_style"]
-    title = f"held-out {held_out}: {held_out_results['accuracy']:.2%} of squares"
-    png = confusion_png(labels, held_out_results["confusion"], title)
+    shown = "held_out_style" if held_out_styles else "same_styles"
+    about = f"held-out {held_out}" if held_out_styles else "fresh squares of the training styles"
+    title = f"{about}: {results[shown]['accuracy']:.2%} of squares"
+    png = confusion_png(labels, results[shown]["confusion"], title)
     write_atomically(checkpoint_dir / CONFUSION_NAME, png)
     checkpoints.save(checkpoint_dir, _without_optimizer(model, config, alpha, labels), step, labels)
-    lines = [f"saved step {step} to {checkpoint_dir}; held-out designs, pieces read right:"]
+    lines = [f"saved step {step} to {checkpoint_dir}; held-out designs, pieces read right:"
+             if held_out_boards else f"saved step {step} to {checkpoint_dir}; nothing held out"]  # fmt: skip
     for design, figures in on_boards["designs"].items():
         lines.append(f"  {design}: {figures['pieces_right']:.2%} of pieces,"
                      f" {figures['exact_boards']:.0%} of boards exact")  # fmt: skip
@@ -486,7 +489,8 @@ PARAMS = [
     _param("alpha", float, 0.0,
            "MobileNetV2 width to try (0: pyproject's alpha; the build only reads that one)"),
     _param("held_out", str, HELD_OUT_STYLES,
-           "piece styles (comma separated) left out of training and reported on"),
+           "piece styles (comma separated) left out of training and reported on;"
+           f" {NOTHING_HELD_OUT!r} trains on every style"),
     _param("checkpoint_dir", str, "", "where to save (default: pyproject's checkpoint_dir)"),
     _param("labels", str, "",
            "a labels file (one class a line) to train other classes or another order"),

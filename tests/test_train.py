@@ -64,8 +64,7 @@ def test_metrics_report_each_held_out_design_on_whole_boards(quick_trained):
         assert figures["boards"] == train.QUICK.boards_per_design
         assert 0 <= figures["pieces_right"] <= 1 and 0 <= figures["exact_boards"] <= 1
     assert on_boards["summary"]["international"]["designs"] == ["western"]
-    assert on_boards["fitted_temperature"] > 0
-    assert on_boards["calibrated_on"] == "same_styles"
+    assert metrics["calibration"]["temperature"] > 0
 
 
 def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_trained):
@@ -171,3 +170,26 @@ def test_an_unknown_label_stops_training_before_anything_is_written(tmp_path):
 def test_an_unknown_held_out_style_stops_training_before_anything_is_written(tmp_path):
     message = _train_with(tmp_path, held_out="kanji_3d")
     assert "no style 'kanji_3d' to hold out" in message
+
+
+def test_held_out_none_trains_on_every_style_and_reports_no_held_out_figures(tmp_path):
+    import subprocess
+    import sys
+
+    from support import clean_environment
+
+    checkpoint_dir = tmp_path / "checkpoints"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.train", "--quick", "--held-out", "none",
+         "--checkpoint-dir", str(checkpoint_dir)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "nothing held out" in completed.stderr
+    metrics = json.loads((checkpoint_dir / "metrics.json").read_text(encoding="utf-8"))
+    everything = shogi_data.load_piece_folders(train.PIECE_DIRS)
+    assert metrics["data"]["held_out_styles"] == []
+    assert metrics["data"]["training_styles"] == sorted(everything)
+    assert list(metrics["evaluations"]) == ["same_styles"]
+    assert "held_out_boards" not in metrics
+    assert (checkpoint_dir / "confusion.png").read_bytes().startswith(b"\x89PNG")
