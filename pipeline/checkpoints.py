@@ -16,8 +16,10 @@ from pipeline.files import digest_files, write_atomically
 
 INDEX_NAME = "checkpoint"
 LABELS_NAME = "labels.txt"
-# What a trainer may leave beside its checkpoint for the site's model card (optional).
-CARD_NAMES = ("metrics.json", "confusion.png")
+# What a trainer may leave beside its checkpoint for the site's model card (optional): its
+# metrics, its confusion matrix, and, for a model trained on everything, the metrics of a
+# run of the same recipe that held data out (what it does on data nobody trained on).
+CARD_NAMES = ("metrics.json", "confusion.png", "held-out-run-metrics.json")
 # Bookkeeping that a re-save changes without changing the model.
 _NOT_CONTENT = ("_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIABLE_VALUE")
 _PATH_LINE = re.compile(r'^model_checkpoint_path:\s*"(?P<path>(?:[^"\\]|\\.)*)"\s*$', re.MULTILINE)

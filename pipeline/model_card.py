@@ -9,10 +9,16 @@ from pathlib import Path
 from pipeline import checkpoints
 
 PAGE_NAME = "card.html"
-METRICS_NAME, CONFUSION_NAME = checkpoints.CARD_NAMES
+METRICS_NAME, CONFUSION_NAME, HELD_OUT_RUN_NAME = checkpoints.CARD_NAMES
 
 
-def render(manifest: dict, model_bytes: int, metrics: dict | None, confusion_url: str | None) -> str:
+def render(
+    manifest: dict,
+    model_bytes: int,
+    metrics: dict | None,
+    confusion_url: str | None,
+    held_out_run: dict | None = None,
+) -> str:
     facts = [
         ("Classes", f"{len(manifest['labels'])}: {' '.join(manifest['labels'])}"),
         ("Input", f"{manifest['inputSize']}x{manifest['inputSize']} RGB pixels, 0-255"),
@@ -30,7 +36,10 @@ def render(manifest: dict, model_bytes: int, metrics: dict | None, confusion_url
             ("Command", metrics["command"]),
         ]
         if "held_out_boards" in metrics:
-            sections.append(_boards_table(metrics["held_out_boards"]))
+            sections.append(_boards_table(metrics["held_out_boards"], "this model"))
+        elif held_out_run and "held_out_boards" in held_out_run:
+            run = f"a run of the same recipe (step {held_out_run['step']}) that left them out"
+            sections.append(_boards_table(held_out_run["held_out_boards"], run))
         sections.append(_accuracy_table(metrics))
     else:
         sections.append("<p>No training metrics were saved with this checkpoint.</p>")
@@ -68,8 +77,9 @@ def _accuracy_table(metrics: dict) -> str:
     )
 
 
-def _boards_table(on_boards: dict) -> str:
-    """Each held-out design read on whole boards, then the mean and worst of each group."""
+def _boards_table(on_boards: dict, whose: str) -> str:
+    """Each held-out design read on whole boards by `whose` model, then the mean and worst of
+    each group."""
     rows = [
         f"<tr><th>{html.escape(design)}</th><td>{figures['pieces_right']:.2%}</td>"
         f"<td>{figures['exact_boards']:.0%}</td><td>{figures['wrong_outlined']:.0%}</td>"
@@ -86,8 +96,8 @@ def _boards_table(on_boards: dict) -> str:
     threshold = on_boards["doubtful_below"]
     return (
         "<h2>Piece designs it never trained on</h2>"
-        "<p>Whole screenshot boards of each design left out of training, read as the page "
-        "reads them. Pieces: occupied squares read right. Outlined: the squares the page marks "
+        f"<p>Whole screenshot boards of each design left out of training, read by {whose} as "
+        "the page reads them. Pieces: occupied squares read right. Outlined: the squares the page marks "
         f"as doubtful (less than {threshold:.0%} sure), among the wrong and among the right "
         "ones.</p>"
         "<table><thead><tr><th>design</th><th>pieces</th><th>exact boards</th>"
@@ -108,8 +118,8 @@ def held_out_styles(metrics: dict) -> list[str]:
     return [data["held_out_style"]] if "held_out_style" in data else []  # metrics format 1
 
 
-def load_metrics(frozen_dir: Path) -> dict | None:
-    path = Path(frozen_dir) / METRICS_NAME
+def load_metrics(frozen_dir: Path, name: str = METRICS_NAME) -> dict | None:
+    path = Path(frozen_dir) / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 

@@ -59,6 +59,7 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
         model_bytes,
         model_card.load_metrics(frozen_dir),
         f"{model_name}/{model_card.CONFUSION_NAME}" if has_confusion else None,
+        model_card.load_metrics(frozen_dir, model_card.HELD_OUT_RUN_NAME),
     )
     write_atomically(site / model_card.PAGE_NAME, card.encode("utf-8"))
     manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

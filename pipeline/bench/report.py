@@ -46,6 +46,11 @@ def _build(report: dict, name: str) -> float | None:
     return _median(report["build"], f"{name}_s")
 
 
+def _quantization_squares(quantization: dict) -> str:
+    kind = "held-out" if quantization.get("held_out", True) else "training-style"
+    return f"{quantization['squares']} {kind} squares"
+
+
 def _model(report: dict) -> dict:
     quantization = report["page_weight"]["quantization"]
     return quantization["models"][quantization["configured"]]
@@ -94,7 +99,7 @@ TARGETS = [
            lambda r: f"quantization {r['page_weight']['quantization']['configured']}"),
     Target("agreement", "Default model's top-1 agreement with float32", 99.5, False, "%",
            lambda r: 100 * _model(r)["agreement"],
-           lambda r: f"{r['page_weight']['quantization']['squares']} held-out squares"),
+           lambda r: _quantization_squares(r["page_weight"]["quantization"])),
     # 100 boards within a minute; fewer boards (--quick) bear more of the start-up each
     Target("command_line", "Command line: boards read in a minute, start-up included", 100,
            False, "boards", lambda r: _boards_a_minute(r["command_line"]),

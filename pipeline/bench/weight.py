@@ -47,7 +47,8 @@ def wasm_binaries(bundle_dir: Path) -> dict:
 
 def held_out_squares(config: settings.Config, labels: list[str], per_class: int, seed: int = 5):
     """Squares of the styles the checkpoint's training held out (from its metrics.json; all
-    styles when it has none), `per_class` of each class: (uint8 pixels, class indices, styles)."""
+    styles when it held none out), `per_class` of each class: (uint8 pixels, class indices,
+    styles, whether they were held out)."""
     import numpy as np
 
     unknown = sorted(set(labels) - set(shogi_data.LABELS))
@@ -56,7 +57,8 @@ def held_out_squares(config: settings.Config, labels: list[str], per_class: int,
                          "quantization check draws shogi squares")  # fmt: skip
     named = model_card.held_out_styles(model_card.load_metrics(config.frozen_dir) or {})
     pieces = shogi_data.load_piece_folders(train.PIECE_DIRS)
-    styles = {name: pieces[name] for name in named if name in pieces} or pieces
+    held_out = {name: pieces[name] for name in named if name in pieces}
+    styles = held_out or pieces
     pixels, targets = shogi_data.random_squares(
         styles,
         shogi_data.load_boards(),
@@ -65,7 +67,7 @@ def held_out_squares(config: settings.Config, labels: list[str], per_class: int,
         config.input_size,
         np.random.default_rng(seed),
     )
-    return pixels, targets, sorted(styles)
+    return pixels, targets, sorted(styles), bool(held_out)
 
 
 def top1(config: settings.Config, model_dir: Path, pixels, scratch: Path):
@@ -90,7 +92,7 @@ def quantizations(config: settings.Config, per_class: int, scratch: Path) -> dic
     graph = config.frozen_dir / "model.pb"
     info_path = config.frozen_dir / "model-info.json"
     labels = json.loads(info_path.read_text(encoding="utf-8"))["labels"]
-    pixels, truth, styles = held_out_squares(config, labels, per_class)
+    pixels, truth, styles, held_out = held_out_squares(config, labels, per_class)
     answers, models = {}, {}
     for quantization in settings.QUANTIZATIONS:
         model_dir = Path(scratch) / f"tfjs-{quantization}"
@@ -102,6 +104,7 @@ def quantizations(config: settings.Config, per_class: int, scratch: Path) -> dic
     return {
         "squares": len(truth),
         "styles": styles,
+        "held_out": held_out,
         "configured": config.quantization,
         "models": {
             name: {
