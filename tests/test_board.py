@@ -215,3 +215,19 @@ def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
         page.wait_for_selector("[data-sfen]", state="attached", timeout=60_000)
         assert page.get_attribute("#sfen", "data-sfen") == sample["sfen"], sample["file"]
     page.close()
+
+
+def test_the_model_card_shows_what_the_recipe_does_on_designs_nobody_trained_on(default_site):
+    """The shipped model trained on everything; its card shows the held-out run's table."""
+    import json
+    import urllib.request
+
+    from pipeline import checkpoints
+
+    with urllib.request.urlopen(f"{default_site.rstrip('/')}/card.html") as response:
+        card = response.read().decode("utf-8")
+    held_out_run = json.loads((ROOT / "artifacts" / "checkpoints" / checkpoints.CARD_NAMES[2])
+                              .read_text(encoding="utf-8"))  # fmt: skip
+    assert f"a run of the same recipe (step {held_out_run['step']}) that left them out" in card
+    for design in held_out_run["held_out_boards"]["designs"]:
+        assert f"<th>{design}</th>" in card
