@@ -101,7 +101,7 @@ def report(boards: dict, logits: dict, labels: list[str]) -> dict:
         pieces_right = pieces = empty_right = empty = exact = 0
         wrong_outlined = wrong = right_outlined = right = no_grid = 0
         for (_, sfen), board_logits in zip(drawn, logits[design], strict=True):
-            truth = np.asarray([index(label) for label in _labels_of(sfen)])
+            truth = np.asarray([index(label) for label in shogi_data.labels_of(sfen)])
             if board_logits is None:  # counted as read wrong, outlines aside
                 no_grid += 1
                 pieces += int((truth != blank).sum())
@@ -164,23 +164,6 @@ def _mean(values) -> float:
 
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 1.0
-
-
-def _labels_of(sfen: str) -> list[str]:
-    """81 labels in SFEN order from an SFEN board part (the inverse of sfen_board)."""
-    letters = {letter: kind for kind, letter in shogi_data.SFEN_LETTERS.items()}
-    found = []
-    promoted = False
-    for character in sfen.replace("/", ""):
-        if character.isdigit():
-            found += [shogi_data.BLANK] * int(character)
-        elif character == "+":
-            promoted = True
-        else:
-            kind = letters[("+" if promoted else "") + character.upper()]
-            found.append(("B_" if character.isupper() else "W_") + kind)
-            promoted = False
-    return found
 
 
 def main(argv: list[str] | None = None) -> int:

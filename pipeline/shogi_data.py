@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -278,6 +279,20 @@ def sfen_board(position: list[str]) -> str:
             empty = 0
         rows.append(text + (str(empty) if empty else ""))
     return "/".join(rows)
+
+
+def labels_of(sfen: str) -> list[str]:
+    """81 labels in SFEN order from an SFEN board part: the inverse of `sfen_board`."""
+    kinds = {letter: kind for kind, letter in SFEN_LETTERS.items()}
+    labels = []
+    for token in re.findall(r"\+?[A-Za-z]|\d", sfen.replace("/", "")):
+        if token.isdigit():
+            labels += [BLANK] * int(token)
+        else:
+            labels.append(("B_" if token[-1].isupper() else "W_") + kinds[token.upper()])
+    if len(labels) != 81:
+        raise ValueError(f"{sfen!r}: {len(labels)} squares, not 81")
+    return labels
 
 
 def random_board(pieces: dict[str, Style], boards: dict, rng, jitter: bool = True):

@@ -3,7 +3,6 @@ the command line, on boards the generator draws fresh (not the committed samples
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
@@ -18,19 +17,6 @@ from pipeline.bench import command_line
 BOARDS = 20
 # Boards the page and the command line must read alike, square for square.
 AGREEMENT_BOARDS = 50
-
-
-def labels_of(sfen: str) -> list[str]:
-    """81 labels from an SFEN board string (the inverse of shogi_data.sfen_board)."""
-    kinds = {letter: kind for kind, letter in shogi_data.SFEN_LETTERS.items()}
-    labels = []
-    for token in re.findall(r"\+?[A-Za-z]|\d", sfen.replace("/", "")):
-        if token.isdigit():
-            labels += [shogi_data.BLANK] * int(token)
-        else:
-            labels.append(("B_" if token[-1].isupper() else "W_") + kinds[token.upper()])
-    assert len(labels) == 81, sfen
-    return labels
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +68,9 @@ def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     squares = [
         found == true
         for page_sfen, true_sfen in zip(on_page, truth, strict=True)
-        for found, true in zip(labels_of(page_sfen), labels_of(true_sfen), strict=True)
+        for found, true in zip(
+            shogi_data.labels_of(page_sfen), shogi_data.labels_of(true_sfen), strict=True
+        )
     ]
     assert exact >= 0.95, list(zip(on_page, truth, strict=True))
     assert np.mean(squares) >= 0.995

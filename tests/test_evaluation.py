@@ -20,11 +20,11 @@ def test_an_sfen_board_reads_back_into_its_labels():
     rng = np.random.default_rng(1)
     for _ in range(20):
         position = shogi_data.random_position(rng)
-        assert evaluation._labels_of(shogi_data.sfen_board(position)) == position
+        assert shogi_data.labels_of(shogi_data.sfen_board(position)) == position
 
 
 def test_pieces_are_counted_apart_from_empty_squares():
-    truth = evaluation._labels_of(START)
+    truth = shogi_data.labels_of(START)
     read = list(truth)
     read[0] = "W_KE"  # one of 40 pieces read wrong (a lance as a knight)
     logits = {"design": [confident_logits(read), confident_logits(truth)]}
@@ -43,7 +43,7 @@ def test_a_board_without_a_grid_counts_as_read_wrong():
 
 
 def test_outlined_shares_count_the_doubtful_squares_among_the_wrong_and_the_right():
-    truth = evaluation._labels_of(START)
+    truth = shogi_data.labels_of(START)
     logits = confident_logits(truth)
     logits[0] = 0  # unsure and wrong? argmax of all zeros is BLANK, a lance stands there
     logits[1, LABELS.index("W_KE")] = 0.5  # right, but hardly sure: 0.5 against 0
