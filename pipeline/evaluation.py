@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import grid, shogi_data, squares
+from pipeline import grid, recognize, shogi_data
 
 # The page's threshold (web/src/boardview.ts); a test holds the two equal.
 DOUBTFUL_BELOW = 0.9
@@ -38,24 +38,12 @@ def draw_boards(pieces: dict, textures: dict, styles: list[str], count: int, rng
     }
 
 
-def read_boards(classify, boards: list, input_size: int, boards_a_run: int = 8) -> list:
+def read_boards(classify, boards: list, input_size: int) -> list:
     """For each (image, sfen): the logits of its 81 squares (81, classes), or None when no
-    grid is found. `classify` maps float32 pixels (n, size, size, 3) to logits; it gets the
-    squares of `boards_a_run` boards at a time."""
-    import numpy as np
-
-    read = []
-    for start in range(0, len(boards), boards_a_run):
-        cut = []
-        for image, _ in boards[start : start + boards_a_run]:
-            try:
-                cut.append(squares.cut_board(image, grid.find_grid(image), input_size))
-            except grid.GridError:
-                cut.append(None)
-        found = [pixels for pixels in cut if pixels is not None]
-        logits = iter(np.split(classify(np.concatenate(found)), len(found)) if found else [])
-        read += [None if pixels is None else next(logits) for pixels in cut]
-    return read
+    grid is found; read as the command line reads (recognize.classify_boards). `classify`
+    maps float32 pixels (n, size, size, 3) to logits."""
+    read = recognize.classify_boards(classify, (image for image, _ in boards), input_size)
+    return [None if isinstance(logits, grid.GridError) else logits for logits in read]
 
 
 def softmax(logits, temperature: float = 1.0):
@@ -191,10 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
     pieces = shogi_data.load_piece_folders(train.PIECE_DIRS)
     held_out = [name for name in train.HELD_OUT_STYLES.split(",") if name]
-    boards_seed = np.random.SeedSequence(options.seed).spawn(4)[3]  # as train.train spawns
-    drawn = draw_boards(
-        pieces, shogi_data.load_boards(), held_out, options.boards, np.random.default_rng(boards_seed)
-    )
+    rng = np.random.default_rng(train.data_seeds(options.seed).boards)
+    drawn = draw_boards(pieces, shogi_data.load_boards(), held_out, options.boards, rng)
     runner = freeze.graph_runner(freeze.load_graph_def(options.graph))
     labels = [label.decode() for label in runner(np.zeros((1, config.input_size,
               config.input_size, 3), np.float32))["labels"]]  # fmt: skip

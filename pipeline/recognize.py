@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline import grid, shogi_data, squares
@@ -37,12 +37,38 @@ def open_board(path: Path):
         raise RecognitionError(f"{path}: cannot read ({error})") from error
 
 
+# Boards whose squares go through the graph together: a run costs about as much for 81
+# squares as for several hundred, and 8 boards of 96-pixel squares take 70 MB.
+BOARDS_A_RUN = 8
+
+
+def classify_boards(classify, images: Iterable, input_size: int) -> Iterator:
+    """For each image (a PIL image, or the error that kept it from being opened), in order:
+    `classify`'s output for its 81 squares (grid found, squares cut), or the error (a
+    grid.GridError when no grid is found). `classify` maps float32 pixels (n, size, size, 3)
+    to an array of n rows; it gets the squares of BOARDS_A_RUN boards at a time."""
+    import itertools
+
+    import numpy as np
+
+    images = iter(images)
+    while chunk := list(itertools.islice(images, BOARDS_A_RUN)):
+        cut = []
+        for image in chunk:
+            if isinstance(image, Exception):
+                cut.append(image)
+                continue
+            try:
+                cut.append(squares.cut_board(image, grid.find_grid(image), input_size))
+            except grid.GridError as error:
+                cut.append(error)
+        boards = [board for board in cut if not isinstance(board, Exception)]
+        outputs = iter(np.split(classify(np.concatenate(boards)), len(boards)) if boards else [])
+        yield from (board if isinstance(board, Exception) else next(outputs) for board in cut)
+
+
 class Recognizer:
     """The frozen graph, loaded once, and what reads boards with it."""
-
-    # Boards whose squares go through the graph together: a run costs about as much for 81
-    # squares as for several hundred, and 8 boards of 96-pixel squares take 70 MB.
-    BOARDS_A_RUN = 8
 
     def __init__(self, graph_path: Path, input_size: int):
         import numpy as np
@@ -51,10 +77,10 @@ class Recognizer:
 
         if not Path(graph_path).exists():
             raise RecognitionError(f"{graph_path}: missing; run `doit` to build the model first")
-        self.classify = freeze.graph_runner(freeze.load_graph_def(graph_path))
+        self.run = freeze.graph_runner(freeze.load_graph_def(graph_path))
         self.input_size = input_size
         blank = np.zeros((1, input_size, input_size, 3), dtype=np.float32)
-        self.labels = [label.decode("utf-8") for label in self.classify(blank)["labels"]]
+        self.labels = [label.decode("utf-8") for label in self.run(blank)["labels"]]
         unknown = sorted(set(self.labels) - set(shogi_data.LABELS))
         if unknown:
             raise RecognitionError(
@@ -63,27 +89,22 @@ class Recognizer:
 
     def read(self, paths: list[Path]) -> Iterator[tuple[Path, str | RecognitionError]]:
         """Each path, in order, with its SFEN board or what kept it from being read."""
-        import numpy as np
+        images = (self._open_or_error(path) for path in paths)
+        read = classify_boards(
+            lambda pixels: self.run(pixels)["probabilities"], images, self.input_size
+        )
+        for path, board in zip(paths, read, strict=True):
+            if isinstance(board, grid.GridError):
+                yield path, RecognitionError(f"{path}: {board}")
+            elif isinstance(board, RecognitionError):
+                yield path, board
+            else:
+                yield path, shogi_data.sfen_board([self.labels[i] for i in board.argmax(axis=1)])
 
-        for start in range(0, len(paths), self.BOARDS_A_RUN):
-            chunk = paths[start : start + self.BOARDS_A_RUN]
-            cut = [self._squares_or_error(path) for path in chunk]
-            boards = [board for board in cut if not isinstance(board, RecognitionError)]
-            if boards:
-                best = self.classify(np.concatenate(boards))["probabilities"].argmax(axis=1)
-                found = iter(best.reshape(len(boards), -1))
-            for path, board in zip(chunk, cut, strict=True):
-                if isinstance(board, RecognitionError):
-                    yield path, board
-                else:
-                    yield path, shogi_data.sfen_board([self.labels[i] for i in next(found)])
-
-    def _squares_or_error(self, path: Path):
+    @staticmethod
+    def _open_or_error(path: Path):
         try:
-            image = open_board(path)
-            return squares.cut_board(image, grid.find_grid(image), self.input_size)
-        except grid.GridError as error:
-            return RecognitionError(f"{path}: {error}")
+            return open_board(path)
         except RecognitionError as error:
             return error
 

@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline import checkpoints, evaluation, font_pieces, shogi_data, stopping
 from pipeline.config import Config
@@ -112,18 +113,19 @@ def train(
         [] if held_out == NOTHING_HELD_OUT else [name for name in held_out.split(",") if name]
     )
     where = ", ".join(map(str, pieces_dirs))
-    for name in held_out_styles or ([] if held_out == NOTHING_HELD_OUT else [""]):
-        if name not in pieces:
-            raise shogi_data.DataError(
-                f"{where}: no style {name!r} to hold out (styles: {' '.join(sorted(pieces))})"
-            )
+    if held_out != NOTHING_HELD_OUT:
+        for name in held_out_styles or [""]:
+            if name not in pieces:
+                raise shogi_data.DataError(
+                    f"{where}: no style {name!r} to hold out (styles: {' '.join(sorted(pieces))})"
+                )
     training_styles = {name: style for name, style in pieces.items() if name not in held_out_styles}
     if not training_styles:
         raise shogi_data.DataError(f"{where}: no style left to train on besides {held_out!r}")
 
     import numpy as np
 
-    train_seed, same_seed, held_out_seed, boards_seed = np.random.SeedSequence(seed).spawn(4)
+    train_seed, same_seed, held_out_seed, boards_seed = data_seeds(seed)
     size = config.input_size
     processes = os.cpu_count() or 1
     train_x, train_y = shogi_data.random_squares(
@@ -225,6 +227,21 @@ def train(
     lines.append(f"  same styles: {results['same_styles']['accuracy']:.2%} of squares")
     print("\n".join(lines), file=sys.stderr)
     return metrics
+
+
+class DataSeeds(NamedTuple):
+    train: object
+    same_styles: object
+    held_out_style: object
+    boards: object
+
+
+def data_seeds(seed: int) -> DataSeeds:
+    """The independent random streams a run's data come from (numpy SeedSequences), so that
+    `python -m pipeline.evaluation` draws the same held-out boards as training did."""
+    import numpy as np
+
+    return DataSeeds(*np.random.SeedSequence(seed).spawn(4))
 
 
 def metrics_text(metrics: dict) -> str:
