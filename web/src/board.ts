@@ -3,7 +3,7 @@
 import geometry from './board-geometry.json';
 import { GridBox, SEARCH_SIDE, findGrid, luma, yieldToBrowser } from './grid';
 import type { Pixels } from './protocol';
-import { RgbaImage, resample } from './resample';
+import { RgbaImage, decodeImage, resample } from './resample';
 
 export const BLANK = 'BLANK';
 const SFEN_LETTERS: Record<string, string> = {
@@ -13,23 +13,13 @@ const SFEN_LETTERS: Record<string, string> = {
 
 export class BoardError extends Error {}
 
-/** Decodes an image file off the main thread, as stored: no colour-space conversion (the
- * command line does none either), no resizing. */
+/** Decodes an image file off the main thread, as stored (`decodeImage`), no resizing. */
 export async function decodeBoard(file: Blob): Promise<ImageBitmap> {
   try {
-    return await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    return await decodeImage(file);
   } catch {
     throw new BoardError(`${file instanceof File ? file.name : 'the file'} is not an image this browser can read`);
   }
-}
-
-/** A bitmap's pixels, copied 1:1 (no resampling). */
-export function pixelsOf(bitmap: ImageBitmap): RgbaImage {
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new BoardError('this browser has no 2D canvas');
-  context.drawImage(bitmap, 0, 0);
-  return context.getImageData(0, 0, bitmap.width, bitmap.height);
 }
 
 /** Where the board's grid is in the image, searched at SEARCH_SIDE at most (as in Python). */

@@ -1,7 +1,7 @@
 // The board section: a screenshot in, its grid shown with draggable corners, the 81
 // squares classified in the worker, a board diagram and the SFEN out.
-import { BLANK, cutSquares, decodeBoard, locateGrid, pixelsOf, sfenBoard } from './board';
-import type { RgbaImage } from './resample';
+import { BLANK, cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
+import { type RgbaImage, pixelsOf } from './resample';
 import type { Classifier } from './classifier';
 import { type GridBox, yieldToBrowser } from './grid';
 import type { ImageResult, ModelInfo, Prediction } from './protocol';

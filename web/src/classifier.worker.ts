@@ -13,7 +13,7 @@ import type {
   Prediction,
   WorkerMessage,
 } from './protocol';
-import { resample } from './resample';
+import { decodeImage, pixelsOf, resample } from './resample';
 
 const TOP_K = 3;
 const INPUT_OUTPUT = 'probabilities';
@@ -219,17 +219,13 @@ async function toRgb(image: ImageInput, size: number): Promise<Float32Array> {
   }
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(image, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await decodeImage(image);
   } catch {
     const name = image instanceof File ? image.name : 'the image';
     throw new Error(`${name} is not an image this browser can decode`);
   }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const context = canvas.getContext('2d');
-  if (!context) throw new Error('no 2D canvas in this worker');
-  context.drawImage(bitmap, 0, 0);
+  const pixels = pixelsOf(bitmap);
   bitmap.close();
-  const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
   return resample(pixels, [0, 0, pixels.width, pixels.height], size, size);
 }
 

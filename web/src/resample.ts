@@ -9,6 +9,21 @@ export interface RgbaImage {
   data: Uint8ClampedArray;
 }
 
+/** Decodes an image file as stored: no colour-space conversion (PIL does none either), so
+ * both sides start from the same pixels. Rejects what the browser cannot decode. */
+export function decodeImage(file: Blob): Promise<ImageBitmap> {
+  return createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+}
+
+/** A bitmap's pixels, copied 1:1 (no resampling). */
+export function pixelsOf(bitmap: ImageBitmap): RgbaImage {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('this browser has no 2D canvas');
+  context.drawImage(bitmap, 0, 0);
+  return context.getImageData(0, 0, bitmap.width, bitmap.height);
+}
+
 /** Left, top, right, bottom, in pixels (fractions allowed). */
 export type Box = [number, number, number, number];
 
