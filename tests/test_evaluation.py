@@ -87,7 +87,13 @@ def test_the_page_outlines_below_the_threshold_the_figures_use():
     assert f"export const DOUBTFUL_BELOW = {evaluation.DOUBTFUL_BELOW};" in source
 
 
-def test_the_command_line_reports_every_held_out_design_for_a_built_graph(project):
+@pytest.mark.parametrize(
+    ("group", "styles"),
+    [(None, "HELD_OUT_STYLES"), ("development", "DEVELOPMENT_STYLES")],
+)
+def test_the_command_line_reports_every_design_of_a_group_for_a_built_graph(
+    project, group, styles
+):
     import json
     import subprocess
     import sys
@@ -96,14 +102,15 @@ def test_the_command_line_reports_every_held_out_design_for_a_built_graph(projec
 
     from pipeline import train
 
+    chosen = ["--group", group] if group else []
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.evaluation", "--boards", "1"],
+        [sys.executable, "-m", "pipeline.evaluation", "--boards", "1", *chosen],
         cwd=project.root, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert_no_chatter(completed.stderr)
     figures = json.loads(completed.stdout)
-    designs = {evaluation.design_of(name) for name in train.HELD_OUT_STYLES.split(",")}
+    designs = {evaluation.design_of(name) for name in getattr(train, styles).split(",")}
     assert set(figures["designs"]) == designs
     assert all(design["boards"] == 1 for design in figures["designs"].values())
     assert set(figures["summary"]) == {"kanji", "international"}

@@ -56,14 +56,12 @@ def test_metrics_report_each_held_out_design_on_whole_boards(quick_trained):
     designs = {evaluation.design_of(name) for name in train.HELD_OUT_STYLES.split(",")}
     assert set(on_boards["designs"]) == designs
     categories = shogi_data.categories(train.PIECE_DIRS)
-    # the group spans every kind of design
-    assert {categories.get(name, "kanji") for name in designs} == {
-        "kanji", "kanji_marks", "glyph_only", "symbol"
-    }  # fmt: skip
+    # the group spans kanji, kanji with marks and international designs
+    assert {categories.get(name, "kanji") for name in designs} == {"kanji", "kanji_marks", "symbol"}
     for figures in on_boards["designs"].values():
         assert figures["boards"] == train.QUICK.boards_per_design
         assert 0 <= figures["pieces_right"] <= 1 and 0 <= figures["exact_boards"] <= 1
-    assert on_boards["summary"]["international"]["designs"] == ["western"]
+    assert on_boards["summary"]["international"]["designs"] == ["international", "logy_games"]
     assert metrics["calibration"]["temperature"] > 0
 
 
