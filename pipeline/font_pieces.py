@@ -45,6 +45,21 @@ FONTS = {
     "mplus_black": ("opentype/mplus/Mplus1-Black.otf", "fonts-mplus"),
     "dejima": ("truetype/dejima-mincho/dejima-mincho-r227.ttf", "fonts-dejima-mincho"),
     "konatu": ("truetype/konatu/Konatu.ttf", "fonts-konatu"),
+    "noto_sans_light": ("opentype/noto/NotoSansCJK-Light.ttc", "fonts-noto-cjk-extra"),
+    "noto_sans_medium": ("opentype/noto/NotoSansCJK-Medium.ttc", "fonts-noto-cjk-extra"),
+    "noto_sans_black": ("opentype/noto/NotoSansCJK-Black.ttc", "fonts-noto-cjk-extra"),
+    "noto_serif_light": ("opentype/noto/NotoSerifCJK-Light.ttc", "fonts-noto-cjk-extra"),
+    "noto_serif_semibold": ("opentype/noto/NotoSerifCJK-SemiBold.ttc", "fonts-noto-cjk-extra"),
+    "noto_serif_black": ("opentype/noto/NotoSerifCJK-Black.ttc", "fonts-noto-cjk-extra"),
+    "sawarabi_mincho": (
+        "truetype/sawarabi-mincho/sawarabi-mincho-medium.ttf",
+        "fonts-sawarabi-mincho",
+    ),
+    "sawarabi_gothic": (
+        "truetype/sawarabi-gothic/sawarabi-gothic-medium.ttf",
+        "fonts-sawarabi-gothic",
+    ),
+    "hanazono": ("truetype/hanazono/HanaMinA.ttf", "fonts-hanazono"),
 }
 
 # What each piece image says: one character, or the full two-character name.
@@ -144,6 +159,27 @@ STYLES = {
     "kouzan_glyph_two": FontStyle("kouzan", finish="none", two_characters=True, lettering=0.7),
     "ipa_gothic_glyph": FontStyle("ipa_gothic", finish="none", weight=6, lettering=0.8),
     "klee_wood_two": FontStyle("klee", body=DARK_WOOD, finish="wood", two_characters=True),
+    # Stroke weights from hairline to black (Noto CJK's Japanese faces), small lettering
+    # over marks, and more bare glyphs:
+    "noto_serif_black_3d": FontStyle("noto_serif_black", body=YELLOW_WOOD, finish="gradient"),
+    "noto_sans_black_dark": FontStyle(
+        "noto_sans_black", body=(60, 60, 64), text=WHITE, promoted_text=RED, lettering=0.64
+    ),
+    "noto_sans_light_wood": FontStyle(
+        "noto_sans_light", finish="wood", cursive_font="kouzan_gyosho"
+    ),
+    "noto_serif_light_two": FontStyle("noto_serif_light", body=PALE_WOOD, two_characters=True),
+    "noto_sans_small_marks": FontStyle(
+        "noto_sans_medium", body=YELLOW_WOOD, finish="wood", marks=True, lettering=0.36
+    ),
+    "sawarabi_mincho_outline": FontStyle("sawarabi_mincho", body=INK, finish="outline"),
+    "sawarabi_gothic_3d": FontStyle(
+        "sawarabi_gothic", body=PALE_WOOD, finish="gradient", cursive_font="kouzan_sosho"
+    ),
+    "hanazono_glyph": FontStyle("hanazono", finish="none", lettering=0.8),
+    "noto_serif_glyph_two": FontStyle(
+        "noto_serif_semibold", finish="none", two_characters=True, lettering=0.7
+    ),
 }
 
 # Where each piece steps, as (column, row) offsets seen from its owner (row -1 is ahead);

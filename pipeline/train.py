@@ -1,11 +1,11 @@
 """`doit train`: trains the classifier on generated squares and saves it as the newest checkpoint.
 
-One piece design (the CC0 gothic one, in both its colourings) is left out of training
-entirely; accuracy on it says how well the model carries over to pieces it has never seen.
-The training styles are the other CC0 ones and those rendered from fonts
-(pipeline/font_pieces.py). Beside the checkpoint go metrics.json (accuracies,
-confusion matrix, how the model was made) and confusion.png, both written before the
-checkpoint, whose index file is written last.
+A group of whole piece designs (HELD_OUT_STYLES) is left out of training entirely and read
+on screenshot boards; those figures say how well the model carries over to pieces it has
+never seen. The training styles are all the others: the CC0 ones, those rendered from fonts
+(pipeline/font_pieces.py) and the third-party piece sets. Beside the checkpoint go
+metrics.json (accuracies, confusion matrix, how the model was made) and confusion.png, both
+written before the checkpoint, whose index file is written last.
 """
 
 from __future__ import annotations
