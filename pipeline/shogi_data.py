@@ -316,8 +316,6 @@ def screenshot_board(pieces: dict[str, Style], textures: dict, rng, square_heigh
     squares marked (last move, check, a coordinate...) and pieces a little off-centre; the
     screenshot scales it to a square height in `square_heights` (a non-integer factor),
     changes its colours, blurs a third and JPEG-compresses half, and has page margins."""
-    from PIL import Image
-
     style = pieces[_choice(rng, sorted(pieces))]
     canvas = random_texture(textures, rng).convert("RGBA")
     order = squares.square_order()
@@ -333,11 +331,20 @@ def screenshot_board(pieces: dict[str, Style], textures: dict, rng, square_heigh
     shot = replace(random_screenshot(rng), square_height=float(rng.uniform(*square_heights)),
                    grid_error=(0.0, 0.0, 0.0, 0.0))  # fmt: skip
     board, _ = _photograph(canvas.convert("RGB"), TEXTURE_GRID, shot)
+    return on_page(board, rng), sfen_board(position)
+
+
+def on_page(board, rng, background=None):
+    """The board image on a page (of `background`, else a random light grey) with margins
+    of 0 to 59 pixels, as a screenshot of an app's window shows it."""
+    from PIL import Image
+
     left, top, right, bottom = (int(value) for value in rng.integers(0, 60, 4))
-    page = Image.new("RGB", (board.width + left + right, board.height + top + bottom),
-                     tuple(int(value) for value in rng.integers(200, 256, 3)))  # fmt: skip
+    if background is None:
+        background = tuple(int(value) for value in rng.integers(200, 256, 3))
+    page = Image.new("RGB", (board.width + left + right, board.height + top + bottom), background)
     page.paste(board, (left, top))
-    return page, sfen_board(position)
+    return page
 
 
 def _random_placement(style: Style, label: str, rng, jitter: float, larger: float = 0.0) -> Placement:

@@ -28,11 +28,8 @@ def draw_boards(directory: Path, count: int, seed: int = 20261129) -> list[tuple
         scale = rng.uniform(0.7, 1.6)
         size = (round(board.width * scale), round(board.height * scale))
         board = board.resize(size, Image.Resampling.LANCZOS)
-        left, top, right, bottom = (int(value) for value in rng.integers(0, 60, 4))
-        page = Image.new("RGB", (size[0] + left + right, size[1] + top + bottom), "white")
-        page.paste(board, (left, top))
         path = directory / f"board-{number}.png"
-        page.save(path)
+        shogi_data.on_page(board, rng, "white").save(path)
         drawn.append((path, sfen))
     return drawn
 
