@@ -16,8 +16,12 @@ from pipeline.squares import Box
 
 LINES = 10  # a 9x9 board has ten lines each way
 SMALLEST_SQUARE = 8  # pixels; below this the pieces cannot be told apart anyway
-LINE_CONTRAST = 12.0  # grey levels a line must be darker than the paper beside it
+LINE_CONTRAST = 8.0  # grey levels a line must be darker (or lighter) than the paper beside it
 WINDOW = 3  # pixels beside a line that count as its paper
+# How much more of its length each grid line must be line than the median column (row) is:
+# pieces drawn a little oversize cover a good part of the lines on a full board, while in
+# noise or a photo every column looks alike (within a few hundredths).
+STANDOUT = 0.2
 # Larger screenshots are searched at this size (longer side), then scaled back: the page
 # must find the grid on its main thread well within a frame budget.
 SEARCH_SIDE = 640
@@ -98,9 +102,7 @@ def _find_grid(gray: np.ndarray) -> Box:
     columns, rows = line_profile(gray, axis=0), line_profile(gray, axis=1)
     left, column_spacing, column_score = best_lines(columns)
     top, row_spacing, row_score = best_lines(rows)
-    # A real grid's lines run over most of the board, and stand out from what lies between
-    # them (in noise or a photo, every column looks alike).
     for profile, score in ((columns, column_score), (rows, row_score)):
-        if score / LINES - np.median(profile) < 0.3:
+        if score / LINES - np.median(profile) < STANDOUT:
             raise GridError("no 9x9 grid of lines found (is this a shogi board screenshot?)")
     return (left, top, left + column_spacing * (LINES - 1), top + row_spacing * (LINES - 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -111,3 +112,26 @@ def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path
         page_squares = np.fromfile(f"{path}.squares", dtype=np.float32).reshape(cut.shape)
         assert np.abs(page_squares - cut).max() < 1e-3
     assert "no 9x9 grid" in found[-1]["error"]
+
+
+def test_a_full_board_whose_pieces_cover_much_of_its_lines_is_found():
+    """Screenshot boards (seed 19: pieces up to 8 % oversize, thin lines, scaled and
+    blurred), where the lines stand out from the median column by about a fifth only."""
+    image, _ = shogi_data.screenshot_board(
+        shogi_data.load_pieces(), shogi_data.load_boards(), np.random.default_rng(19)
+    )
+    left, top, right, bottom = grid.find_grid(image)
+    texture = shogi_data.TEXTURE_GRID
+    # the board's own proportions: the squares are taller than wide
+    expected = (texture[3] - texture[1]) / (texture[2] - texture[0])
+    assert abs((bottom - top) / (right - left) - expected) < 0.01 * expected
+
+
+def test_the_page_searches_with_the_same_settings():
+    from support import ROOT
+
+    source = (ROOT / "web" / "src" / "grid.ts").read_text(encoding="utf-8")
+    for name in ("LINE_CONTRAST", "WINDOW", "STANDOUT", "SEARCH_SIDE"):
+        match = re.search(rf"const {name} = ([0-9.]+);", source)
+        assert match, name
+        assert float(match[1]) == getattr(grid, name), name

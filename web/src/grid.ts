@@ -14,8 +14,11 @@ export interface GridBox {
 
 const LINES = geometry.files + 1;
 const SMALLEST_SQUARE = 8;
-const LINE_CONTRAST = 12;
+const LINE_CONTRAST = 8;
 const WINDOW = 3;
+/** How much more of its length each grid line must be line than the median column (row)
+ * is (as pipeline/grid.py). */
+const STANDOUT = 0.2;
 
 /** Longest stretch of work before the search lets the browser run (it runs on the page's
  * main thread, which must never stall for a frame). */
@@ -128,7 +131,7 @@ export async function findGrid(gray: Float32Array, width: number, height: number
   const vertical = await bestLines(columns);
   const horizontal = await bestLines(rows);
   for (const [profile, lines] of [[columns, vertical], [rows, horizontal]] as const) {
-    if (lines.score / LINES - median(profile) < 0.3) {
+    if (lines.score / LINES - median(profile) < STANDOUT) {
       throw new GridError('no 9x9 grid of lines found (is this a shogi board screenshot?)');
     }
   }
