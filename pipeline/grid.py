@@ -16,7 +16,7 @@ from pipeline.squares import Box
 
 LINES = 10  # a 9x9 board has ten lines each way
 SMALLEST_SQUARE = 8  # pixels; below this the pieces cannot be told apart anyway
-LINE_CONTRAST = 8.0  # grey levels a line must be darker (or lighter) than the paper beside it
+LINE_CONTRAST = 12.0  # grey levels a line must be darker (or lighter) than the paper beside it
 WINDOW = 3  # pixels beside a line that count as its paper
 # How much more of its length each grid line must be line than the median column (row) is:
 # pieces drawn a little oversize cover a good part of the lines on a full board, while in

@@ -14,7 +14,7 @@ export interface GridBox {
 
 const LINES = geometry.files + 1;
 const SMALLEST_SQUARE = 8;
-const LINE_CONTRAST = 8;
+const LINE_CONTRAST = 12;
 const WINDOW = 3;
 /** How much more of its length each grid line must be line than the median column (row)
  * is (as pipeline/grid.py). */
