@@ -172,13 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         "for a seed) with a frozen graph and prints each design's figures.",
     )
     config = settings.load()
-    groups = {"test": train.HELD_OUT_STYLES, "development": train.DEVELOPMENT_STYLES}
     parser.add_argument("--graph", type=Path, default=config.frozen_dir / "model.pb")
     parser.add_argument("--boards", type=int, default=train.FULL.boards_per_design)
     parser.add_argument("--seed", type=int, default=0, help="the training seed to draw for")
     parser.add_argument(
         "--group",
-        choices=groups,
+        choices=train.GROUPS,
         default="test",
         help="test: the designs `doit train` holds out; development: the earlier group, "
         "looked at while choosing the recipe",
@@ -186,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     pieces = shogi_data.load_piece_folders(train.PIECE_DIRS)
-    held_out = [name for name in groups[options.group].split(",") if name]
+    held_out = [name for name in train.GROUPS[options.group].split(",") if name]
     rng = np.random.default_rng(train.data_seeds(options.seed).boards)
     drawn = draw_boards(pieces, shogi_data.load_boards(), held_out, options.boards, rng)
     runner = freeze.graph_runner(freeze.load_graph_def(options.graph))

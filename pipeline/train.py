@@ -18,7 +18,7 @@ import re
 import shlex
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +39,8 @@ HELD_OUT_STYLES = "1kanji_3d,kanji_guide_shadowed,shogi_cz,international,logy_ga
 DEVELOPMENT_STYLES = (
     "hitomoji_gothic,hitomoji_gothic_dark,ryoko_1kanji,shogi_bnw,engraved_cz,simple_kanji,western"
 )
+# Group names that `--held-out` and `--set-aside` take besides style names.
+GROUPS = {"test": HELD_OUT_STYLES, "development": DEVELOPMENT_STYLES}
 # `--held-out none`: train on every style (once the choices are fixed, for the shipped model).
 NOTHING_HELD_OUT = "none"
 PIECE_DIRS = (shogi_data.PIECES_DIR, font_pieces.FONT_PIECES_DIR, shogi_data.PIECE_SETS_DIR)
@@ -92,6 +94,8 @@ def train(
     seed: int = 0,
     alpha: float = 0.0,
     held_out: str = HELD_OUT_STYLES,
+    set_aside: str = "",
+    per_class: int = 0,
     checkpoint_dir: Path | None = None,
     labels_path: Path | None = None,
     pieces_dirs: tuple[Path, ...] = PIECE_DIRS,
@@ -100,23 +104,34 @@ def train(
 ) -> dict:
     """Trains `config`'s network (width `alpha` if given) and saves it to `checkpoint_dir`
     (default: the configured one), holding out the styles named in `held_out` (comma
-    separated). Returns the metrics it wrote.
+    separated; a name of GROUPS stands for its styles) and leaving those of `set_aside`
+    alone altogether (neither trained on nor read: a group kept unseen while a recipe is
+    chosen on another); `per_class` training squares a class instead of the plan's.
+    Returns the metrics it wrote.
 
     Every input is read and checked before anything is written, so bad input leaves the
     checkpoint directory as it was.
     """
     started = time.monotonic()
     plan = QUICK if quick else FULL
+    if per_class:
+        plan = replace(plan, train_per_class=per_class)
     epochs = epochs or plan.epochs
     alpha = alpha or config.alpha
     checkpoint_dir = Path(checkpoint_dir or config.checkpoint_dir)
     labels = shogi_data.read_labels(labels_path) if labels_path else list(shogi_data.LABELS)
     pieces = shogi_data.load_piece_folders(pieces_dirs)
     boards = shogi_data.load_boards(boards_dir)
-    held_out_styles = (
-        [] if held_out == NOTHING_HELD_OUT else [name for name in held_out.split(",") if name]
-    )
+    held_out_styles = [] if held_out == NOTHING_HELD_OUT else _styles(held_out)
+    set_aside_styles = _styles(set_aside)
     where = ", ".join(map(str, pieces_dirs))
+    for name in set_aside_styles:
+        if name not in pieces or name in held_out_styles:
+            raise shogi_data.DataError(
+                f"{where}: no style {name!r} to set aside besides those held out"
+                f" (styles: {' '.join(sorted(pieces))})"
+            )
+    pieces = {name: style for name, style in pieces.items() if name not in set_aside_styles}
     if held_out != NOTHING_HELD_OUT:
         for name in held_out_styles or [""]:
             if name not in pieces:
@@ -202,6 +217,7 @@ def train(
         "data": {
             "training_styles": sorted(training_styles),
             "held_out_styles": held_out_styles,
+            "set_aside_styles": set_aside_styles,
             "boards": sorted(boards),
             "training_squares": len(train_y),
             "evaluation_squares_per_class": {
@@ -238,6 +254,12 @@ class DataSeeds(NamedTuple):
     same_styles: object
     held_out_style: object
     boards: object
+
+
+def _styles(names: str) -> list[str]:
+    """The style names of a comma-separated list, a group's name standing for its styles."""
+    named = (GROUPS.get(name, name) for name in names.split(",") if name)
+    return [style for styles in named for style in styles.split(",")]
 
 
 def data_seeds(seed: int) -> DataSeeds:
@@ -464,7 +486,8 @@ def confusion_png(labels: list[str], confusion: list[list[int]], title: str) -> 
 
 
 def _run(
-    config: Config, program: str, quick, epochs, seed, alpha, held_out, checkpoint_dir, labels
+    config: Config, program: str, quick, epochs, seed, alpha, held_out, set_aside, per_class,
+    checkpoint_dir, labels,
 ) -> None:
     """Trains with the options of `doit train`, recording them as the command."""
     options = {
@@ -473,6 +496,8 @@ def _run(
         "--seed": seed,
         "--alpha": alpha,
         "--held-out": held_out if held_out != HELD_OUT_STYLES else "",
+        "--set-aside": set_aside,
+        "--per-class": per_class,
         "--checkpoint-dir": checkpoint_dir,
         "--labels": labels,
     }
@@ -489,6 +514,8 @@ def _run(
         seed=seed,
         alpha=alpha,
         held_out=held_out,
+        set_aside=set_aside,
+        per_class=per_class,
         checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
         labels_path=Path(labels) if labels else None,
         command=shlex.join(command),
@@ -510,8 +537,14 @@ PARAMS = [
     _param("alpha", float, 0.0,
            "MobileNetV2 width to try (0: pyproject's alpha; the build only reads that one)"),
     _param("held_out", str, HELD_OUT_STYLES,
-           "piece styles (comma separated) left out of training and reported on;"
-           f" {NOTHING_HELD_OUT!r} trains on every style"),
+           "piece styles (comma separated; 'test' and 'development' name the groups) left out"
+           f" of training and reported on; {NOTHING_HELD_OUT!r} trains on every style"),
+    _param("set_aside", str, "",
+           "piece styles (or groups) neither trained on nor read, e.g. 'test' while a recipe"
+           " is chosen on '--held-out development'"),
+    _param("per_class", int, 0,
+           f"training squares a class (0: {FULL.train_per_class}, or {QUICK.train_per_class}"
+           " quick)"),
     _param("checkpoint_dir", str, "", "where to save (default: pyproject's checkpoint_dir)"),
     _param("labels", str, "",
            "a labels file (one class a line) to train other classes or another order"),

@@ -191,3 +191,33 @@ def test_held_out_none_trains_on_every_style_and_reports_no_held_out_figures(tmp
     assert list(metrics["evaluations"]) == ["same_styles"]
     assert "held_out_boards" not in metrics
     assert (checkpoint_dir / "confusion.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_recipe_is_tried_on_the_development_group_with_the_test_group_set_aside(tmp_path):
+    import subprocess
+    import sys
+
+    from support import clean_environment
+
+    checkpoint_dir = tmp_path / "checkpoints"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.train", "--quick", "--held-out", "development",
+         "--set-aside", "test", "--per-class", "8", "--checkpoint-dir", str(checkpoint_dir)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    metrics = json.loads((checkpoint_dir / "metrics.json").read_text(encoding="utf-8"))
+    development, test = train.DEVELOPMENT_STYLES.split(","), train.HELD_OUT_STYLES.split(",")
+    assert metrics["data"]["held_out_styles"] == development
+    assert metrics["data"]["set_aside_styles"] == test
+    # the test group is neither trained on nor read
+    assert not set(test) & set(metrics["data"]["training_styles"])
+    read = set(metrics["held_out_boards"]["designs"])
+    assert read == {evaluation.design_of(name) for name in development}
+    assert metrics["data"]["training_squares"] == 8 * len(shogi_data.LABELS)
+    assert "--set-aside test --per-class 8" in metrics["command"]
+
+
+def test_an_unknown_style_to_set_aside_stops_training_before_anything_is_written(tmp_path):
+    message = _train_with(tmp_path, set_aside="kanji_3d")
+    assert "no style 'kanji_3d' to set aside" in message
