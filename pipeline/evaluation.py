@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     pieces = shogi_data.load_piece_folders(train.PIECE_DIRS)
-    held_out = [name for name in train.GROUPS[options.group].split(",") if name]
+    held_out = train.styles_of(options.group)
     rng = np.random.default_rng(train.data_seeds(options.seed).boards)
     drawn = draw_boards(pieces, shogi_data.load_boards(), held_out, options.boards, rng)
     runner = freeze.graph_runner(freeze.load_graph_def(options.graph))

@@ -122,22 +122,14 @@ def train(
     labels = shogi_data.read_labels(labels_path) if labels_path else list(shogi_data.LABELS)
     pieces = shogi_data.load_piece_folders(pieces_dirs)
     boards = shogi_data.load_boards(boards_dir)
-    held_out_styles = [] if held_out == NOTHING_HELD_OUT else _styles(held_out)
-    set_aside_styles = _styles(set_aside)
+    held_out_styles = [] if held_out == NOTHING_HELD_OUT else styles_of(held_out)
+    set_aside_styles = styles_of(set_aside)
     where = ", ".join(map(str, pieces_dirs))
-    for name in set_aside_styles:
-        if name not in pieces or name in held_out_styles:
-            raise shogi_data.DataError(
-                f"{where}: no style {name!r} to set aside besides those held out"
-                f" (styles: {' '.join(sorted(pieces))})"
-            )
+    not_held_out = [name for name in pieces if name not in held_out_styles]
+    _require(set_aside_styles, not_held_out, where, "set aside besides those held out")
     pieces = {name: style for name, style in pieces.items() if name not in set_aside_styles}
     if held_out != NOTHING_HELD_OUT:
-        for name in held_out_styles or [""]:
-            if name not in pieces:
-                raise shogi_data.DataError(
-                    f"{where}: no style {name!r} to hold out (styles: {' '.join(sorted(pieces))})"
-                )
+        _require(held_out_styles or [""], pieces, where, "hold out")
     training_styles = {name: style for name, style in pieces.items() if name not in held_out_styles}
     if not training_styles:
         raise shogi_data.DataError(f"{where}: no style left to train on besides {held_out!r}")
@@ -256,10 +248,19 @@ class DataSeeds(NamedTuple):
     boards: object
 
 
-def _styles(names: str) -> list[str]:
+def styles_of(names: str) -> list[str]:
     """The style names of a comma-separated list, a group's name standing for its styles."""
     named = (GROUPS.get(name, name) for name in names.split(",") if name)
     return [style for styles in named for style in styles.split(",")]
+
+
+def _require(names: list[str], styles, where: str, purpose: str) -> None:
+    """A DataError naming `where` and the styles there are, for the first of `names` that is
+    not among `styles`."""
+    for name in names:
+        if name not in styles:
+            listed = " ".join(sorted(styles))
+            raise shogi_data.DataError(f"{where}: no style {name!r} to {purpose} (styles: {listed})")
 
 
 def data_seeds(seed: int) -> DataSeeds:
