@@ -630,11 +630,9 @@ def random_squares(
     invert: bool = False,
     processes: int = 1,
     progress: str = "",
-    blank_weight: int = 1,
 ):
-    """`count` training squares, classes balanced but for BLANK, drawn `blank_weight` times
-    as often as each other class: (uint8 pixels (count, size, size, 3), class indices into
-    `labels` (count,)).
+    """`count` training squares, classes balanced: (uint8 pixels (count, size, size, 3),
+    class indices into `labels` (count,)).
 
     Each is one square of a random texture at a random place (so BLANK includes star points
     and edges) with its piece off-centre, scaled and turned a little, neighbours that bleed
@@ -647,9 +645,7 @@ def random_squares(
     import numpy as np
     from tqdm import tqdm
 
-    shares = [blank_weight if label == BLANK else 1 for label in labels]
-    cycle = np.repeat(np.arange(len(labels)), shares)
-    targets = rng.permutation(cycle[np.arange(count) % len(cycle)])
+    targets = rng.permutation(np.arange(count) % len(labels))
     seeds = rng.integers(0, 2**63 - 1, -(-count // CHUNK))
     chunks = [
         (targets[index * CHUNK : (index + 1) * CHUNK], seed) for index, seed in enumerate(seeds)

@@ -76,9 +76,6 @@ class Plan:
     boards_per_design: int = 40
     batch_size: int = 64
     learning_rate: float = 2e-3
-    # Empty squares drawn this many times as often as each piece: most of a board is empty,
-    # on every kind of board, and an empty square read with doubt is outlined for nothing.
-    blank_weight: int = 4
 
 
 FULL = Plan(train_per_class=2000, same_styles_per_class=150, held_out_per_class=150, epochs=5)
@@ -146,13 +143,12 @@ def train(
         training_styles,
         boards,
         labels,
-        plan.train_per_class * (len(labels) - 1 + plan.blank_weight),
+        plan.train_per_class * len(labels),
         size,
         np.random.default_rng(train_seed),
         invert=True,
         processes=processes,
         progress="training squares",
-        blank_weight=plan.blank_weight,
     )
     evaluations = {"same_styles": (training_styles, same_seed, plan.same_styles_per_class)}
     if held_out_styles:

@@ -171,17 +171,6 @@ def test_random_squares_are_balanced_and_reproducible(pieces, boards):
     assert not np.array_equal(x, other)
 
 
-def test_empty_squares_can_be_drawn_more_often_than_each_piece(pieces, boards):
-    labels = list(shogi_data.LABELS)
-    _, y = shogi_data.random_squares(
-        pieces, boards, labels, 2 * 32, 32, np.random.default_rng(3), blank_weight=4
-    )
-    counts = Counter(labels[index] for index in y.tolist())
-    assert counts.pop(shogi_data.BLANK) == 8
-    assert set(counts.values()) == {2}
-    assert len(counts) == 28
-
-
 def test_random_squares_are_the_same_drawn_in_several_processes(pieces, boards):
     labels = list(shogi_data.LABELS)
     count = shogi_data.CHUNK + 40  # two chunks, one to each process

@@ -214,8 +214,7 @@ def test_a_recipe_is_tried_on_the_development_group_with_the_test_group_set_asid
     assert not set(test) & set(metrics["data"]["training_styles"])
     read = set(metrics["held_out_boards"]["designs"])
     assert read == {evaluation.design_of(name) for name in development}
-    pieces_and_blank = len(shogi_data.LABELS) - 1 + train.FULL.blank_weight
-    assert metrics["data"]["training_squares"] == 8 * pieces_and_blank
+    assert metrics["data"]["training_squares"] == 8 * len(shogi_data.LABELS)
     assert "--set-aside test --per-class 8" in metrics["command"]
 
 
