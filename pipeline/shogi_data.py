@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import checkpoints, squares
+from pipeline.errors import BuildError
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets" / "shogi-images"
 PIECES_DIR = ASSETS_DIR / "pieces"
@@ -68,7 +69,7 @@ CSA_NAMES = {
 }
 
 
-class DataError(Exception):
+class DataError(BuildError):
     """Training input that cannot be used; the message names the file and the cause."""
 
 

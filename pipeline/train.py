@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from pipeline import checkpoints, evaluation, font_pieces, shogi_data, stopping
 from pipeline.config import Config
+from pipeline.errors import BuildError, reported
 from pipeline.files import write_atomically
 from pipeline.quiet import filter_tensorflow_chatter, import_tensorflow
 
@@ -53,7 +54,9 @@ NOTES = {
     "confusion": "rows: true class, columns: predicted class, both in the order of labels",
     "held_out_style": "squares of the piece styles left out of training entirely",
     "same_styles": "fresh squares of the training styles, never trained on (an ordinary split)",
-    "step": "the checkpoint's step: the directory's previous step plus training_steps",
+    "step": "the checkpoint's step: the directory's previous step (or, if greater, that of the"
+    " checkpoint training started from) plus training_steps",
+    "started_from": "the checkpoint whose weights training went on from; null: fresh weights",
     "seconds": "wall time of the whole run: data generation, training and evaluation",
     "calibration": "the logits layer was divided by this temperature, fitted on same_styles",
     "held_out_boards": "screenshot boards of each held-out design read as the command line "
@@ -97,6 +100,8 @@ def train(
     set_aside: str = "",
     per_class: int = 0,
     checkpoint_dir: Path | None = None,
+    start_from: Path | None = None,
+    learning_rate: float = 0.0,
     labels_path: Path | None = None,
     pieces_dirs: tuple[Path, ...] = PIECE_DIRS,
     boards_dir: Path = shogi_data.BOARDS_DIR,
@@ -107,6 +112,8 @@ def train(
     separated; a name of GROUPS stands for its styles) and leaving those of `set_aside`
     alone altogether (neither trained on nor read: a group kept unseen while a recipe is
     chosen on another); `per_class` training squares a class instead of the plan's.
+    With `start_from`, training goes on from the newest checkpoint there (same network and
+    labels) instead of fresh weights; `learning_rate` replaces the plan's peak rate.
     Returns the metrics it wrote.
 
     Every input is read and checked before anything is written, so bad input leaves the
@@ -116,6 +123,8 @@ def train(
     plan = QUICK if quick else FULL
     if per_class:
         plan = replace(plan, train_per_class=per_class)
+    if learning_rate:
+        plan = replace(plan, learning_rate=learning_rate)
     epochs = epochs or plan.epochs
     alpha = alpha or config.alpha
     checkpoint_dir = Path(checkpoint_dir or config.checkpoint_dir)
@@ -133,6 +142,8 @@ def train(
     training_styles = {name: style for name, style in pieces.items() if name not in held_out_styles}
     if not training_styles:
         raise shogi_data.DataError(f"{where}: no style left to train on besides {held_out!r}")
+
+    model, started_at = _initial_model(config, alpha, labels, seed, start_from)
 
     import numpy as np
 
@@ -175,7 +186,7 @@ def train(
         pieces, boards, held_out_styles, plan.boards_per_design, np.random.default_rng(boards_seed)
     )
 
-    model, training_steps = _fit(config, alpha, labels, train_x, train_y, plan, epochs, seed)
+    training_steps = _fit(model, labels, train_x, train_y, plan, epochs, seed)
     same_x, same_y = eval_sets["same_styles"]
     temperature = evaluation.fit_temperature(_logits(model, same_x), same_y)
     _divide_logits(model, temperature)
@@ -189,7 +200,7 @@ def train(
         on_boards["designs"], shogi_data.categories(pieces_dirs)
     )
 
-    step = _previous_step(checkpoint_dir) + training_steps
+    step = max(_previous_step(checkpoint_dir), started_at["step"]) + training_steps
     metrics = {
         "format": METRICS_FORMAT,
         "labels": labels,
@@ -201,6 +212,8 @@ def train(
         "training_steps": training_steps,
         "epochs": epochs,
         "batch_size": plan.batch_size,
+        "learning_rate": plan.learning_rate,
+        "started_from": started_at,
         "seed": seed,
         "quick": quick,
         "command": command,
@@ -278,16 +291,36 @@ def metrics_text(metrics: dict) -> str:
     return row.sub(lambda match: "[" + ", ".join(re.split(r",\s+", match[1])) + "]", text) + "\n"
 
 
-def _fit(config, alpha, labels, x, y, plan: Plan, epochs: int, seed: int):
+def _initial_model(config: Config, alpha: float, labels: list[str], seed: int, start_from):
+    """The network to train, and where its weights came from: fresh ones drawn from `seed`,
+    or the newest checkpoint in `start_from`, which must hold this network and `labels`
+    (checked before any data is drawn)."""
     import_tensorflow()
     import keras
-    import numpy as np
 
     from pipeline.network import build_classifier
 
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = build_classifier(config.architecture, alpha, config.input_size, len(labels))
+    if start_from is None:
+        return model, {"checkpoint": None, "step": 0}
+    prefix = checkpoints.latest_prefix(Path(start_from))
+    theirs = checkpoints.read_labels(Path(start_from) / checkpoints.LABELS_NAME)
+    if theirs != labels:
+        raise checkpoints.CheckpointError(
+            f"{start_from}: its labels.txt lists other classes than this run trains"
+        )
+    step = checkpoints.restore(prefix, model)
+    return model, {"checkpoint": str(prefix), "step": step,
+                   "fingerprint": checkpoints.fingerprint(prefix)}  # fmt: skip
+
+
+def _fit(model, labels, x, y, plan: Plan, epochs: int, seed: int) -> int:
+    """Trains `model` in place; returns the number of steps."""
+    import keras
+    import numpy as np
+
     x, y = _both_ways(x, y, labels)
     steps_per_epoch = -(-len(y) // plan.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -308,7 +341,7 @@ def _fit(config, alpha, labels, x, y, plan: Plan, epochs: int, seed: int):
         callbacks=[_progress_bar(steps_per_epoch * epochs)],
     )
     _recalibrate_batch_norm(model, x, plan.batch_size, np.random.default_rng(seed))
-    return model, steps_per_epoch * epochs
+    return steps_per_epoch * epochs
 
 
 def _both_ways(x, y, labels: list[str]):
@@ -488,7 +521,7 @@ def confusion_png(labels: list[str], confusion: list[list[int]], title: str) -> 
 
 def _run(
     config: Config, program: str, quick, epochs, seed, alpha, held_out, set_aside, per_class,
-    checkpoint_dir, labels,
+    checkpoint_dir, start_from, learning_rate, labels,
 ) -> None:
     """Trains with the options of `doit train`, recording them as the command."""
     options = {
@@ -500,6 +533,8 @@ def _run(
         "--set-aside": set_aside,
         "--per-class": per_class,
         "--checkpoint-dir": checkpoint_dir,
+        "--start-from": start_from,
+        "--learning-rate": learning_rate,
         "--labels": labels,
     }
     command = shlex.split(program)
@@ -518,6 +553,8 @@ def _run(
         set_aside=set_aside,
         per_class=per_class,
         checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
+        start_from=Path(start_from) if start_from else None,
+        learning_rate=learning_rate,
         labels_path=Path(labels) if labels else None,
         command=shlex.join(command),
     )
@@ -547,6 +584,11 @@ PARAMS = [
            f"training squares a class (0: {FULL.train_per_class}, or {QUICK.train_per_class}"
            " quick)"),
     _param("checkpoint_dir", str, "", "where to save (default: pyproject's checkpoint_dir)"),
+    _param("start_from", str, "",
+           "a checkpoint directory whose newest checkpoint training goes on from (fine-tuning)"
+           " instead of fresh weights"),
+    _param("learning_rate", float, 0.0,
+           f"peak learning rate of the cosine schedule (0: {FULL.learning_rate})"),
     _param("labels", str, "",
            "a labels file (one class a line) to train other classes or another order"),
 ]  # fmt: skip
@@ -556,7 +598,7 @@ def task(config: Config) -> dict:
     return {
         "doc": "train the classifier on generated squares -> new checkpoint (run on demand)",
         "params": PARAMS,
-        "actions": [(_run, [config, "doit train"])],
+        "actions": [(reported(_run), [config, "doit train"])],
         "uptodate": [False],  # asking for training means training
         "verbosity": 2,
     }
@@ -580,7 +622,10 @@ def main(argv: list[str] | None = None) -> None:
                 help=param["help"],
             )
     options = parser.parse_args(argv)
-    _run(settings.load(), "python -m pipeline.train", **vars(options))
+    try:
+        _run(settings.load(), "python -m pipeline.train", **vars(options))
+    except BuildError as error:
+        sys.exit(f"python -m pipeline.train: {error}")
 
 
 if __name__ == "__main__":

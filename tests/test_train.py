@@ -7,6 +7,7 @@ from support import step_of
 
 from pipeline import checkpoints, evaluation, font_pieces, shogi_data, train
 from pipeline import config as settings
+from pipeline.errors import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,6 +89,72 @@ def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_train
     assert metrics["step"] == step_of(quick_trained.before) + metrics["training_steps"]
 
 
+def _restored(config, prefix):
+    from pipeline.network import build_classifier
+
+    model = build_classifier(
+        config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
+    )
+    checkpoints.restore(prefix, model)
+    return model
+
+
+def test_training_can_go_on_from_another_directory_s_checkpoint(quick_trained, tmp_path):
+    import numpy as np
+
+    config = settings.load(ROOT)
+    start = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
+    checkpoint_dir = tmp_path / "fine-tuned"
+    # a learning rate too small to move a weight: what comes out is what went in
+    metrics = train.train(
+        config, quick=True, start_from=quick_trained.checkpoint_dir, learning_rate=1e-12,
+        checkpoint_dir=checkpoint_dir, held_out="hitomoji_gothic",
+    )  # fmt: skip
+
+    assert metrics["started_from"] == {
+        "checkpoint": str(start), "step": step_of(start.name),
+        "fingerprint": checkpoints.fingerprint(start),
+    }  # fmt: skip
+    assert metrics["step"] == step_of(start.name) + metrics["training_steps"]
+    assert metrics["learning_rate"] == 1e-12
+    before = _restored(config, start)
+    after = _restored(config, checkpoints.latest_prefix(checkpoint_dir))
+    kernels = [
+        (mine, theirs)
+        for layer, other in zip(train._all_layers(before), train._all_layers(after))
+        if "conv" in type(layer).__name__.lower()
+        for mine, theirs in zip(layer.get_weights(), other.get_weights())
+    ]
+    assert len(kernels) > 50
+    for mine, theirs in kernels:
+        np.testing.assert_allclose(theirs, mine, atol=1e-6)
+
+
+def test_fresh_training_says_it_started_from_fresh_weights(quick_trained):
+    metrics = json.loads((quick_trained.checkpoint_dir / "metrics.json").read_text("utf-8"))
+    assert metrics["started_from"] == {"checkpoint": None, "step": 0}
+
+
+def test_going_on_from_a_directory_without_a_checkpoint_stops_before_anything_is_written(
+    tmp_path,
+):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    message = _train_with(tmp_path, start_from=empty)
+    assert message.startswith(f"{empty / 'checkpoint'}: no checkpoint index file")
+
+
+def test_going_on_from_a_checkpoint_of_other_classes_stops_before_anything_is_written(
+    quick_trained, tmp_path
+):
+    other = tmp_path / "other"
+    shutil.copytree(quick_trained.checkpoint_dir, other)
+    labels = other / "labels.txt"
+    labels.write_text("".join(f"{label}\n" for label in reversed(shogi_data.LABELS)))
+    message = _train_with(tmp_path, start_from=other)
+    assert message == f"{other}: its labels.txt lists other classes than this run trains"
+
+
 def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weights():
     import keras
     import numpy as np
@@ -130,7 +197,7 @@ def test_training_sees_every_square_as_drawn_and_turned_half_round_and_relabelle
 
 def _train_with(tmp_path, **inputs):
     checkpoint_dir = tmp_path / "checkpoints"
-    with pytest.raises(shogi_data.DataError) as error:
+    with pytest.raises(BuildError) as error:
         train.train(settings.load(ROOT), quick=True, checkpoint_dir=checkpoint_dir, **inputs)
     assert not checkpoint_dir.exists()  # nothing written
     return str(error.value)
@@ -221,3 +288,24 @@ def test_a_recipe_is_tried_on_the_development_group_with_the_test_group_set_asid
 def test_an_unknown_style_to_set_aside_stops_training_before_anything_is_written(tmp_path):
     message = _train_with(tmp_path, set_aside="kanji_3d")
     assert "no style 'kanji_3d' to set aside" in message
+
+
+def test_bad_input_on_the_command_line_is_one_line_naming_the_cause_and_a_failure(tmp_path):
+    import subprocess
+    import sys
+
+    from support import clean_environment
+
+    checkpoint_dir = tmp_path / "checkpoints"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.train", "--quick", "--start-from", str(tmp_path),
+         "--checkpoint-dir", str(checkpoint_dir)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines()[-1] == (
+        f"python -m pipeline.train: {tmp_path / 'checkpoint'}: no checkpoint index file"
+        " (no checkpoint saved?)"
+    )
+    assert "Traceback" not in completed.stderr
+    assert not checkpoint_dir.exists()
