@@ -60,6 +60,10 @@ FONTS = {
         "fonts-sawarabi-gothic",
     ),
     "hanazono": ("truetype/hanazono/HanaMinA.ttf", "fonts-hanazono"),
+    "tw_kai": ("truetype/cns11643/TW-Kai-98_1.ttf", "fonts-cns11643-kai"),
+    "wenkai_bold": ("truetype/lxgw-wenkai/LXGWWenKai-Bold.ttf", "fonts-lxgw-wenkai"),
+    "wenkai_light": ("truetype/lxgw-wenkai/LXGWWenKai-Light.ttf", "fonts-lxgw-wenkai"),
+    "yoz_bold": ("truetype/yozvox-yozfont/YOzBN_.ttf", "fonts-yozvox-yozfont"),
 }
 
 # What each piece image says: one character, or the full two-character name.
@@ -180,6 +184,16 @@ STYLES = {
     "noto_serif_glyph_two": FontStyle(
         "noto_serif_semibold", finish="none", two_characters=True, lettering=0.7
     ),
+    # Regular script (kaisho), as most wooden sets are lettered, and a pen hand:
+    "tw_kai_wood": FontStyle("tw_kai", finish="wood", cursive_font="kouzan_gyosho"),
+    "tw_kai_two": FontStyle("tw_kai", body=YELLOW_WOOD, finish="gradient", two_characters=True),
+    "wenkai_bold_3d": FontStyle("wenkai_bold", body=PALE_WOOD, finish="gradient", dragon="竜"),
+    # (thickening this face leaves its strokes hollow: outlined lettering, as some sets have)
+    "wenkai_light_dark": FontStyle(
+        "wenkai_light", body=(72, 46, 30), text=WHITE, promoted_text=PINK, weight=3
+    ),
+    "wenkai_marks": FontStyle("wenkai_bold", body=DARK_WOOD, marks=True, lettering=0.46),
+    "yoz_bold": FontStyle("yoz_bold", body=YELLOW_WOOD, cursive_font="kouzan_sosho", base=0.92),
 }
 
 # Where each piece steps, as (column, row) offsets seen from its owner (row -1 is ahead);
