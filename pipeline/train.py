@@ -306,10 +306,10 @@ def _initial_model(config: Config, alpha: float, labels: list[str], seed: int, s
     if start_from is None:
         return model, {"checkpoint": None, "step": 0}
     prefix = checkpoints.latest_prefix(Path(start_from))
-    theirs = checkpoints.read_labels(Path(start_from) / checkpoints.LABELS_NAME)
-    if theirs != labels:
+    labels_file = Path(start_from) / checkpoints.LABELS_NAME
+    if checkpoints.read_labels(labels_file) != labels:
         raise checkpoints.CheckpointError(
-            f"{start_from}: its labels.txt lists other classes than this run trains"
+            f"{labels_file}: other classes, or another order, than this run trains"
         )
     step = checkpoints.restore(prefix, model)
     return model, {"checkpoint": str(prefix), "step": step,
