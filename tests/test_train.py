@@ -66,17 +66,22 @@ def test_metrics_report_each_held_out_design_on_whole_boards(quick_trained):
     assert metrics["calibration"]["temperature"] > 0
 
 
-def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_trained):
-    import tensorflow as tf
-
+def _restored(config, prefix):
     from pipeline.network import build_classifier
 
-    config = settings.load(quick_trained.project.root)
-    prefix = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
     model = build_classifier(
         config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
     )
     checkpoints.restore(prefix, model)
+    return model
+
+
+def test_the_checkpoint_is_the_configured_network_without_optimizer_state(quick_trained):
+    import tensorflow as tf
+
+    config = settings.load(quick_trained.project.root)
+    prefix = checkpoints.latest_prefix(quick_trained.checkpoint_dir)
+    _restored(config, prefix)  # every variable of the configured network is there
     names = tf.train.load_checkpoint(str(prefix)).get_variable_to_shape_map()
     assert not [name for name in names if "optimizer" in name]
 
@@ -87,16 +92,6 @@ def test_retraining_saves_under_a_new_name_and_the_index_moves_to_it(quick_train
     assert after.name != quick_trained.before
     assert after.name == f"ckpt-{metrics['step']}"
     assert metrics["step"] == step_of(quick_trained.before) + metrics["training_steps"]
-
-
-def _restored(config, prefix):
-    from pipeline.network import build_classifier
-
-    model = build_classifier(
-        config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
-    )
-    checkpoints.restore(prefix, model)
-    return model
 
 
 def test_training_can_go_on_from_another_directory_s_checkpoint(quick_trained, tmp_path):
