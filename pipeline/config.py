@@ -33,6 +33,9 @@ class Config:
     batch_size: int
     serve_host: str
     serve_port: int
+    # the two label prefixes a half turn of the image swaps (pipeline/half_turn.py); None:
+    # the model is read upright only
+    half_turn: tuple[str, str] | None = None
 
     @property
     def frozen_dir(self) -> Path:
@@ -72,6 +75,24 @@ def _field(table: dict, name: str, kind: type, source: Path):
     return value
 
 
+def _half_turn(table: dict, source: Path) -> tuple[str, str] | None:
+    value = table.get("half_turn", [])
+    if value == []:
+        return None
+    if not (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(prefix, str) and prefix for prefix in value)
+        and not value[0].startswith(value[1])
+        and not value[1].startswith(value[0])
+    ):
+        raise ConfigError(
+            f"{source}: [tool.modelsite] half_turn = {value!r} should be two label prefixes,"
+            " neither the start of the other (e.g. [\"B_\", \"W_\"]), or []"
+        )
+    return (value[0], value[1])
+
+
 def load(root: Path | str = ".") -> Config:
     root = Path(root).resolve()
     source = Path(os.environ.get(CONFIG_ENV) or root / "pyproject.toml").resolve()
@@ -98,6 +119,7 @@ def load(root: Path | str = ".") -> Config:
         batch_size=_field(table, "batch_size", int, source),
         serve_host=_field(table, "serve_host", str, source),
         serve_port=_field(table, "serve_port", int, source),
+        half_turn=_half_turn(table, source),
     )
     checks = [
         (config.architecture in ARCHITECTURES, "architecture", f"one of {ARCHITECTURES}"),

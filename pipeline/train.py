@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline import checkpoints, evaluation, font_pieces, shogi_data, stopping
+from pipeline import checkpoints, evaluation, font_pieces, half_turn, shogi_data, stopping
 from pipeline.config import Config
 from pipeline.errors import BuildError, reported
 from pipeline.files import write_atomically
@@ -59,6 +59,8 @@ NOTES = {
     "started_from": "the checkpoint whose weights training went on from; null: fresh weights",
     "seconds": "wall time of the whole run: data generation, training and evaluation",
     "calibration": "the logits layer was divided by this temperature, fitted on same_styles",
+    "read_half_turned": "every figure reads the squares as the frozen graph does: true, both"
+    " upright and turned half round, the two readings averaged (pipeline/half_turn.py)",
     "held_out_boards": "screenshot boards of each held-out design read as the command line "
     "reads them; pieces_right counts occupied squares only; wrong_outlined and right_outlined: "
     "shares of the wrong and right squares the page outlines (top probability below "
@@ -186,13 +188,21 @@ def train(
         pieces, boards, held_out_styles, plan.boards_per_design, np.random.default_rng(boards_seed)
     )
 
-    training_steps = _fit(model, labels, train_x, train_y, plan, epochs, seed)
+    turned = half_turn.turned_classes(labels, config.half_turn)
+    training_steps = _fit(model, turned, train_x, train_y, plan, epochs, seed)
+
+    # Read as the frozen graph will: both ways when every class has its turned counterpart.
+    turns = half_turn.reading_turns(labels, config.half_turn)
+
+    def logits_of(x):
+        return half_turn.read_both_ways(lambda pixels: _logits(model, pixels), x, turns)
+
     same_x, same_y = eval_sets["same_styles"]
-    temperature = evaluation.fit_temperature(_logits(model, same_x), same_y)
+    temperature = evaluation.fit_temperature(logits_of(same_x), same_y)
     _divide_logits(model, temperature)
-    results = {name: _evaluate(model, x, y, labels) for name, (x, y) in eval_sets.items()}
+    results = {name: _evaluate(logits_of(x), y, labels) for name, (x, y) in eval_sets.items()}
     read = {
-        design: evaluation.read_boards(lambda x: _logits(model, x), drawn, size)
+        design: evaluation.read_boards(logits_of, drawn, size)
         for design, drawn in held_out_boards.items()
     }
     on_boards = evaluation.report(held_out_boards, read, labels)
@@ -207,6 +217,7 @@ def train(
         "architecture": config.architecture,
         "alpha": alpha,
         "input_size": size,
+        "read_half_turned": turns is not None,
         "parameters": model.count_params(),
         "step": step,
         "training_steps": training_steps,
@@ -316,12 +327,12 @@ def _initial_model(config: Config, alpha: float, labels: list[str], seed: int, s
                    "fingerprint": checkpoints.fingerprint(prefix)}  # fmt: skip
 
 
-def _fit(model, labels, x, y, plan: Plan, epochs: int, seed: int) -> int:
+def _fit(model, turned: list[int], x, y, plan: Plan, epochs: int, seed: int) -> int:
     """Trains `model` in place; returns the number of steps."""
     import keras
     import numpy as np
 
-    x, y = _both_ways(x, y, labels)
+    x, y = _both_ways(x, y, turned)
     steps_per_epoch = -(-len(y) // plan.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(
         plan.learning_rate, decay_steps=steps_per_epoch * epochs, alpha=0.01
@@ -344,26 +355,17 @@ def _fit(model, labels, x, y, plan: Plan, epochs: int, seed: int) -> int:
     return steps_per_epoch * epochs
 
 
-def _both_ways(x, y, labels: list[str]):
-    """The squares as drawn, then turned half round and relabelled: a sente piece upside
-    down is the gote piece, so every drawn square serves as two. Classes whose turned
-    counterpart is not among `labels` are not turned."""
+def _both_ways(x, y, turned: list[int]):
+    """The squares as drawn, then turned half round and relabelled (`turned`, as
+    `half_turn.turned_classes` gives it): a sente piece upside down is the gote piece, so
+    every drawn square serves as two. Classes with no turned counterpart (-1) are not
+    turned."""
     import numpy as np
 
-    other_side = np.asarray(half_turned(labels))[y]
+    other_side = np.asarray(turned)[y]
     turnable = other_side >= 0
     turned = x[turnable][:, ::-1, ::-1]
     return np.concatenate([x, turned]), np.concatenate([y, other_side[turnable]])
-
-
-def half_turned(labels: list[str]) -> list[int]:
-    """For each class, the index of the class a half turn makes of it: the other side's
-    piece of the same kind, BLANK itself; -1 when that class is not among `labels`."""
-    other = {"B": "W", "W": "B"}
-    turned = [
-        other[label[0]] + label[1:] if label[:2] in ("B_", "W_") else label for label in labels
-    ]
-    return [labels.index(label) if label in labels else -1 for label in turned]
 
 
 def _recalibrate_batch_norm(model, x, batch_size: int, rng, batches: int = 100) -> None:
@@ -433,12 +435,12 @@ def _divide_logits(model, temperature: float) -> None:
     layer.set_weights([kernel / temperature, bias / temperature])
 
 
-def _evaluate(model, x, y, labels: list[str]) -> dict:
+def _evaluate(logits, y, labels: list[str]) -> dict:
     """Accuracy overall and per class, and the confusion matrix (rows: true class, columns:
-    predicted class, in `labels` order), with the network in inference mode."""
+    predicted class, in `labels` order), of squares read as `logits`."""
     import numpy as np
 
-    predicted = np.argmax(_logits(model, x), axis=1)
+    predicted = np.argmax(logits, axis=1)
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
     np.add.at(confusion, (y, predicted), 1)
     totals = confusion.sum(axis=1)

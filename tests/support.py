@@ -158,8 +158,9 @@ def config_for(checkpoint_dir: Path, output_dir: Path, **changes):
     from pipeline import config as settings
 
     base = settings.load(ROOT)
+    # a classifier like most: its classes say nothing of a half turn
     settings_for_tests = {"alpha": ALPHA, "input_size": INPUT_SIZE, "batch_size": BATCH_SIZE,
-                          "quantization": "none"}  # fmt: skip
+                          "quantization": "none", "half_turn": None}  # fmt: skip
     return dataclasses.replace(
         base,
         checkpoint_dir=Path(checkpoint_dir),

@@ -107,6 +107,10 @@ CASES = {
         lambda p: set_setting(p, "quantization", '"int4"'),
         r"pyproject\.toml: \[tool\.modelsite\] quantization = 'int4' should be one of",
     ),
+    "half turn of one prefix": (
+        lambda p: set_setting(p, "half_turn", '["B_"]'),
+        r"pyproject\.toml: \[tool\.modelsite\] half_turn = \['B_'\] should be two label prefixes",
+    ),
     "type error in web/src": (break_types, r"main\.ts\(\d+,\d+\)\s+TS2322"),
 }
 

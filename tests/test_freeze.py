@@ -23,8 +23,8 @@ def frozen(tmp_path_factory):
     return config, graph_path, info_path
 
 
-def restored_model(config):
-    model = build_classifier(config.architecture, config.alpha, config.input_size, len(LABELS))
+def restored_model(config, labels=LABELS):
+    model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
     checkpoints.restore(checkpoints.latest_prefix(config.checkpoint_dir), model)
     return model
 
@@ -118,3 +118,51 @@ def test_a_checkpoint_of_another_width_is_refused(tmp_path):
     with pytest.raises(checkpoints.CheckpointError, match="does not fit the configured network"):
         freeze.freeze(config, tmp_path / "model.pb", tmp_path / "info.json")
     assert not (tmp_path / "model.pb").exists()
+
+
+SIDES = ["BLANK", "B_FU", "W_FU", "B_KI", "W_KI"]  # a half turn swaps B_ and W_
+
+
+@pytest.fixture(scope="module")
+def frozen_both_ways(tmp_path_factory):
+    """A model of classes a half turn swaps, frozen to be read both ways."""
+    base = tmp_path_factory.mktemp("half-turn")
+    save_random_checkpoint(base / "checkpoints", seed=7, step=5, labels=SIDES)
+    config = config_for(base / "checkpoints", base / "artifacts", half_turn=("B_", "W_"))
+    graph_path, info_path = base / "model.pb", base / "model-info.json"
+    freeze.freeze(config, graph_path, info_path)
+    return config, freeze.load_graph_def(graph_path), info_path
+
+
+def test_a_model_read_both_ways_averages_the_upright_and_the_turned_reading(frozen_both_ways):
+    config, graph, info_path = frozen_both_ways
+    pixels = sample_pixels(6, seed=13)
+    model = restored_model(config, SIDES)
+    upright = model(pixels, training=False).numpy()
+    turned = model(pixels[:, ::-1, ::-1].copy(), training=False).numpy()
+    # a B_FU seen turned is a W_FU: the turned reading is mapped back before averaging
+    expected = (upright + turned[:, [0, 2, 1, 4, 3]]) / 2
+    logits = freeze.run_graph(graph, pixels)["logits"]
+    assert np.max(np.abs(logits - expected)) <= 1e-4
+    assert np.max(np.abs(logits - upright)) > 1e-2  # not the upright reading alone
+    assert json.loads(info_path.read_text(encoding="utf-8"))["read_half_turned"] is True
+
+
+def test_a_model_read_both_ways_reads_a_turned_image_as_the_other_side(frozen_both_ways):
+    _, graph, _ = frozen_both_ways
+    pixels = sample_pixels(4, seed=14)
+    logits = freeze.run_graph(graph, pixels)["logits"]
+    turned = freeze.run_graph(graph, pixels[:, ::-1, ::-1].copy())["logits"]
+    np.testing.assert_allclose(turned, logits[:, [0, 2, 1, 4, 3]], atol=1e-4)
+
+
+def test_classes_without_their_turned_counterpart_are_read_upright_only(tmp_path):
+    labels = ["BLANK", "B_FU", "W_FU", "B_KI"]  # no W_KI to turn B_KI into
+    save_random_checkpoint(tmp_path / "checkpoints", seed=8, step=1, labels=labels)
+    config = config_for(tmp_path / "checkpoints", tmp_path / "artifacts", half_turn=("B_", "W_"))
+    freeze.freeze(config, tmp_path / "model.pb", tmp_path / "info.json")
+    pixels = sample_pixels(3, seed=15)
+    logits = freeze.run_graph(freeze.load_graph_def(tmp_path / "model.pb"), pixels)["logits"]
+    expected = restored_model(config, labels)(pixels, training=False).numpy()
+    assert np.max(np.abs(logits - expected)) <= 1e-4
+    assert json.loads((tmp_path / "info.json").read_text(encoding="utf-8"))["read_half_turned"] is False

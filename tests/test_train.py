@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from support import step_of
 
-from pipeline import checkpoints, evaluation, font_pieces, shogi_data, train
+from pipeline import checkpoints, evaluation, font_pieces, half_turn, shogi_data, train
 from pipeline import config as settings
 from pipeline.errors import BuildError
 
@@ -170,11 +170,6 @@ def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weigh
     np.testing.assert_allclose(first.moving_mean.numpy(), expected, atol=1e-4)
 
 
-def test_a_half_turn_makes_a_sente_piece_the_gote_one_and_leaves_blank_blank():
-    labels = ["BLANK", "B_FU", "W_FU", "B_KI"]
-    assert train.half_turned(labels) == [0, 2, 1, -1]  # no W_KI to turn B_KI into
-
-
 def test_training_sees_every_square_as_drawn_and_turned_half_round_and_relabelled():
     import numpy as np
 
@@ -182,7 +177,7 @@ def test_training_sees_every_square_as_drawn_and_turned_half_round_and_relabelle
     pixels = np.random.default_rng(0).integers(0, 256, (4, 8, 8, 3), dtype=np.uint8)
     classes = np.array([0, 1, 2, 3])
 
-    x, y = train._both_ways(pixels, classes, labels)
+    x, y = train._both_ways(pixels, classes, half_turn.turned_classes(labels, ("B_", "W_")))
 
     assert np.array_equal(x[:4], pixels)
     assert y.tolist() == [0, 1, 2, 3, 0, 2, 1]
