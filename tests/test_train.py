@@ -38,6 +38,7 @@ def test_metrics_describe_the_run_and_both_evaluations(quick_trained):
     assert prefix.name == f"ckpt-{metrics['step']}"
     assert metrics["alpha"] == settings.load(quick_trained.project.root).alpha
     assert 400_000 < metrics["parameters"] < 500_000  # MobileNetV2 at alpha 0.35, 29 classes
+    assert metrics["read_half_turned"] is True  # figures read as the frozen graph reads
     held_out = train.HELD_OUT_STYLES.split(",")
     assert metrics["data"]["held_out_styles"] == held_out
     assert not set(held_out) & set(metrics["data"]["training_styles"])
