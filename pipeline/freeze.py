@@ -99,7 +99,7 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
         if turns is None:
             logits = model(pixels, training=False)
         else:
-            # one pass over both views: one call of the network is faster in the browser
+            # both views in one batch, so the network runs once
             both = model(tf.concat([pixels, tf.reverse(pixels, [1, 2])], 0), training=False)
             upright, turned = tf.split(both, 2)
             logits = (upright + tf.gather(turned, turns, axis=1)) / 2

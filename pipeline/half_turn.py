@@ -5,8 +5,9 @@ upside down is the other side's piece of the same kind. The `half_turn` setting 
 two label prefixes a turn swaps (`["B_", "W_"]`); a class with neither stays itself.
 
 Such a model trains on every image both as drawn and turned, and is read both ways: the
-two readings, mapped back to the upright classes, are averaged. Two views of one image
-agree more often than either alone on designs the model never saw.
+two readings, mapped back to the upright classes, are averaged: on designs it never saw,
+the average misreads fewer squares than either reading alone (README, "The embedded default
+model").
 """
 
 from __future__ import annotations
