@@ -364,8 +364,8 @@ def _both_ways(x, y, turned: list[int]):
 
     other_side = np.asarray(turned)[y]
     turnable = other_side >= 0
-    turned = x[turnable][:, ::-1, ::-1]
-    return np.concatenate([x, turned]), np.concatenate([y, other_side[turnable]])
+    upside_down = x[turnable][:, ::-1, ::-1]
+    return np.concatenate([x, upside_down]), np.concatenate([y, other_side[turnable]])
 
 
 def _recalibrate_batch_norm(model, x, batch_size: int, rng, batches: int = 100) -> None:
