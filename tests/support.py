@@ -134,7 +134,7 @@ def copy_project(destination: Path) -> Project:
         shutil.copy2(ROOT / name, destination / name)
     for name in ("pipeline", "web"):
         shutil.copytree(ROOT / name, destination / name, ignore=ignore)
-    settings = (destination / "pyproject.toml").read_text(encoding="utf-8")
+    project = Project(destination)
     for key, value in {
         "checkpoint_dir": '"checkpoints"',
         "alpha": str(ALPHA),
@@ -143,12 +143,18 @@ def copy_project(destination: Path) -> Project:
         "output_dir": '"artifacts"',
         "quantization": '"none"',
     }.items():
-        settings, count = re.subn(
-            rf"^{key} = .*$", f"{key} = {value}", settings, count=1, flags=re.MULTILINE
-        )
-        assert count == 1, f"pyproject.toml has no {key} setting"
-    (destination / "pyproject.toml").write_text(settings, encoding="utf-8")
-    return Project(destination)
+        set_setting(project, key, value)
+    return project
+
+
+def set_setting(project: Project, key: str, value: str) -> None:
+    """Sets one `[tool.modelsite]` setting of the copy's pyproject.toml (`value` as TOML)."""
+    path = project.root / "pyproject.toml"
+    text, count = re.subn(
+        rf"^{key} = .*$", f"{key} = {value}", path.read_text("utf-8"), count=1, flags=re.MULTILINE
+    )
+    assert count == 1, f"pyproject.toml has no {key} setting"
+    path.write_text(text, encoding="utf-8")
 
 
 def config_for(checkpoint_dir: Path, output_dir: Path, **changes):

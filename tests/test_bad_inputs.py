@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from support import set_setting
 
 
 def published(project) -> dict:
@@ -38,14 +39,6 @@ def damaged(built_project, tmp_path):
             shutil.rmtree(path)
             shutil.copytree(tmp_path / name, path)
         (project.root / "pyproject.toml").write_text(settings, encoding="utf-8")
-
-
-def set_setting(project, key: str, value: str) -> None:
-    path = project.root / "pyproject.toml"
-    text, count = re.subn(rf"^{key} = .*$", f"{key} = {value}", path.read_text("utf-8"), 1,
-                          flags=re.MULTILINE)
-    assert count == 1
-    path.write_text(text, encoding="utf-8")
 
 
 def damage_data(project):

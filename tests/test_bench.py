@@ -7,11 +7,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 from dataclasses import dataclass
 
 import pytest
-from support import restore_test_checkpoint, save_random_checkpoint, step_of
+from support import restore_test_checkpoint, save_random_checkpoint, set_setting, step_of
 
 from pipeline import checkpoints, shogi_data
 from pipeline.bench import report
@@ -56,9 +55,7 @@ def benched(built_project) -> Benched:
     project.doit()
     settings_path = project.root / "pyproject.toml"
     settings = settings_path.read_text(encoding="utf-8")
-    upright, count = re.subn(r"^half_turn = .*$", "half_turn = []", settings, 1, flags=re.MULTILINE)
-    assert count == 1
-    settings_path.write_text(upright, encoding="utf-8")
+    set_setting(project, "half_turn", "[]")
     step = step_of(checkpoints.latest_prefix(project.checkpoint_dir))
     save_random_checkpoint(project.checkpoint_dir, seed=3, step=step + 1, labels=shogi_data.LABELS)
     main = project.root / "web" / "src" / "main.ts"
