@@ -9,6 +9,8 @@ import shutil
 import pytest
 from support import set_setting
 
+from pipeline import checkpoints
+
 
 def published(project) -> dict:
     site = project.artifacts / "site"
@@ -41,13 +43,19 @@ def damaged(built_project, tmp_path):
         (project.root / "pyproject.toml").write_text(settings, encoding="utf-8")
 
 
+def newest_data(project):
+    """The data shard of the checkpoint a build reads (earlier tests may have left others)."""
+    _, data = checkpoints.files_of(checkpoints.latest_prefix(project.checkpoint_dir))
+    return data
+
+
 def damage_data(project):
-    [data] = project.checkpoint_dir.glob("ckpt-*.data-*")
+    data = newest_data(project)
     data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
 
 
 def corrupt_data(project):
-    [data] = project.checkpoint_dir.glob("ckpt-*.data-*")
+    data = newest_data(project)
     content = bytearray(data.read_bytes())
     content[1000:2000] = b"x" * 1000
     data.write_bytes(bytes(content))
