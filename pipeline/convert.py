@@ -60,7 +60,7 @@ def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
     return {
         "doc": "frozen graph -> TensorFlow.js graph model and weight shards (artifacts/tfjs)",
-        "file_dep": [str(graph_path), str(info_path)],
+        "file_dep": [str(graph_path), str(info_path), __file__],
         "targets": [str(config.tfjs_dir / "model.json")],
         "actions": [(reported(convert), [config, graph_path, info_path, config.tfjs_dir])],
         "uptodate": [config_changed(settings_of(config, "quantization", "shard_size_bytes"))],

@@ -50,3 +50,9 @@ def digest_files(files: list[Path]) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def code_of(*modules) -> list[str]:
+    """The source files of `modules`, for a task's file_dep: a stage whose code changed is
+    stale, as much as one whose input did."""
+    return [str(Path(module.__file__)) for module in modules]

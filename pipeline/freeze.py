@@ -15,10 +15,10 @@ from pathlib import Path
 
 from doit.tools import config_changed
 
-from pipeline import checkpoints, half_turn
+from pipeline import checkpoints, half_turn, network
 from pipeline.config import Config, settings_of
 from pipeline.errors import BuildError, reported
-from pipeline.files import digest_files, write_atomically
+from pipeline.files import code_of, digest_files, write_atomically
 from pipeline.quiet import import_tensorflow
 
 INPUT_NAME = "pixels"
@@ -83,12 +83,12 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
         convert_variables_to_constants_v2,
     )
 
-    from pipeline.network import build_classifier
-
     fingerprint = checkpoints.fingerprint(prefix)  # first: it tells a damaged checkpoint apart
     # Keras numbers unnamed layers per process, and layer names become node names.
     keras.backend.clear_session()
-    model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
+    model = network.build_classifier(
+        config.architecture, config.alpha, config.input_size, len(labels)
+    )
     step = checkpoints.restore(prefix, model)
     size = config.input_size
     turns = half_turn.reading_turns(labels, config.half_turn)
@@ -184,7 +184,11 @@ def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
     return {
         "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
-        "file_dep": [str(path) for path in checkpoint_dependencies(config)],
+        "file_dep": [
+            *(str(path) for path in checkpoint_dependencies(config)),
+            __file__,
+            *code_of(checkpoints, half_turn, network),
+        ],
         "targets": [str(graph_path), str(info_path), str(config.frozen_dir / CARD_DIGEST_NAME)],
         "actions": [(reported(freeze), [config, graph_path, info_path])],
         "uptodate": [
