@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from doit.tools import config_changed
@@ -11,7 +12,7 @@ from doit.tools import config_changed
 from pipeline import freeze as freezing
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
-from pipeline.files import fresh_directory, replace_directory
+from pipeline.files import code_digest, fresh_directory, replace_directory
 from pipeline.quiet import import_tensorflow
 
 METADATA_KEY = "classifier"
@@ -60,9 +61,16 @@ def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
     return {
         "doc": "frozen graph -> TensorFlow.js graph model and weight shards (artifacts/tfjs)",
-        "file_dep": [str(graph_path), str(info_path), __file__],
+        "file_dep": [str(graph_path), str(info_path)],
         "targets": [str(config.tfjs_dir / "model.json")],
         "actions": [(reported(convert), [config, graph_path, info_path, config.tfjs_dir])],
-        "uptodate": [config_changed(settings_of(config, "quantization", "shard_size_bytes"))],
+        "uptodate": [
+            config_changed(
+                {
+                    **settings_of(config, "quantization", "shard_size_bytes"),
+                    "code": code_digest(sys.modules[__name__]),
+                }
+            )
+        ],
         "clean": [(shutil.rmtree, [config.tfjs_dir, True])],
     }

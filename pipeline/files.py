@@ -52,7 +52,9 @@ def digest_files(files: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def code_of(*modules) -> list[str]:
-    """The source files of `modules`, for a task's file_dep: a stage whose code changed is
-    stale, as much as one whose input did."""
-    return [str(Path(module.__file__)) for module in modules]
+
+def code_digest(*modules) -> str:
+    """A digest of `modules`' source, for a task's `config_changed`: a stage whose code
+    changed is stale as much as one whose input did. By content, not path: the same code
+    imported from another place (an installed copy, another checkout) is the same code."""
+    return digest_files([Path(module.__file__) for module in modules])

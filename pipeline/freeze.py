@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from doit.tools import config_changed
 from pipeline import checkpoints, half_turn, network
 from pipeline.config import Config, settings_of
 from pipeline.errors import BuildError, reported
-from pipeline.files import code_of, digest_files, write_atomically
+from pipeline.files import code_digest, digest_files, write_atomically
 from pipeline.quiet import import_tensorflow
 
 INPUT_NAME = "pixels"
@@ -184,16 +185,15 @@ def task(config: Config) -> dict:
     info_path = config.frozen_dir / "model-info.json"
     return {
         "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
-        "file_dep": [
-            *(str(path) for path in checkpoint_dependencies(config)),
-            __file__,
-            *code_of(checkpoints, half_turn, network),
-        ],
+        "file_dep": [str(path) for path in checkpoint_dependencies(config)],
         "targets": [str(graph_path), str(info_path), str(config.frozen_dir / CARD_DIGEST_NAME)],
         "actions": [(reported(freeze), [config, graph_path, info_path])],
         "uptodate": [
             config_changed(
-                settings_of(config, "architecture", "alpha", "input_size", "half_turn")
+                {
+                    **settings_of(config, "architecture", "alpha", "input_size", "half_turn"),
+                    "code": code_digest(sys.modules[__name__], checkpoints, half_turn, network),
+                }
             ),
             (snapshot_is_current, [config]),
         ],
