@@ -9,6 +9,7 @@ from pathlib import Path
 
 from doit.tools import config_changed
 
+from pipeline import compact
 from pipeline import freeze as freezing
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
@@ -44,6 +45,7 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
             weight_shard_size_bytes=config.shard_size_bytes,
             metadata={METADATA_KEY: metadata},
         )
+        compact.compact(staging, config.shard_size_bytes)
         # The converter writes maps in no fixed order; sorted, equal models give equal bytes.
         model_json = staging / "model.json"
         model = json.loads(model_json.read_text(encoding="utf-8"))
@@ -68,7 +70,7 @@ def task(config: Config) -> dict:
             config_changed(
                 {
                     **settings_of(config, "quantization", "shard_size_bytes"),
-                    "code": code_digest(sys.modules[__name__]),
+                    "code": code_digest(sys.modules[__name__], compact),
                 }
             )
         ],
