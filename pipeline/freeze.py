@@ -2,8 +2,8 @@
 
 The graph takes float32 pixels 0-255 (NHWC, any batch size) and has three named outputs:
 `logits`, `probabilities` and `labels` (the class names as a UTF-8 string tensor). With the
-`half_turn` setting, it reads every image both upright and turned half round, and its logits
-are the mean of the two readings (pipeline/half_turn.py).
+`half_turn` setting, an image it reads upright with doubt is read turned half round too, and
+its logits are the mean of the two readings (pipeline/half_turn.py).
 """
 
 from __future__ import annotations
@@ -97,13 +97,16 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
     @tf.function(input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32, INPUT_NAME)])
     def infer(pixels):
         # training=False: BatchNorm on its moving statistics, dropout off
-        if turns is None:
-            logits = model(pixels, training=False)
-        else:
-            # both views in one batch, so the network runs once
-            both = model(tf.concat([pixels, tf.reverse(pixels, [1, 2])], 0), training=False)
-            upright, turned = tf.split(both, 2)
-            logits = (upright + tf.gather(turned, turns, axis=1)) / 2
+        logits = model(pixels, training=False)
+        if turns is not None:
+            # only the doubtful images pay for a second reading
+            sure = tf.reduce_max(tf.nn.softmax(logits), axis=1)
+            # and the least sure one, so that the second batch is never empty
+            least_sure = tf.range(tf.shape(sure)[0]) == tf.argmin(sure, output_type=tf.int32)
+            doubtful = tf.where(tf.logical_or(sure < half_turn.SURE_UPRIGHT, least_sure))
+            turned = model(tf.reverse(tf.gather_nd(pixels, doubtful), [1, 2]), training=False)
+            mean = (tf.gather_nd(logits, doubtful) + tf.gather(turned, turns, axis=1)) / 2
+            logits = tf.tensor_scatter_nd_update(logits, doubtful, mean)
         return {
             "logits": tf.identity(logits, name="logits"),
             "probabilities": tf.identity(tf.nn.softmax(logits), name="probabilities"),

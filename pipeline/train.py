@@ -59,8 +59,9 @@ NOTES = {
     "started_from": "the checkpoint whose weights training went on from; null: fresh weights",
     "seconds": "wall time of the whole run: data generation, training and evaluation",
     "calibration": "the logits layer was divided by this temperature, fitted on same_styles",
-    "read_half_turned": "every figure reads the squares as the frozen graph does: true, both"
-    " upright and turned half round, the two readings averaged (pipeline/half_turn.py)",
+    "read_half_turned": "every figure reads the squares as the frozen graph does: true, a"
+    f" square read upright with less than {half_turn.SURE_UPRIGHT:.0%} confidence is read"
+    " turned half round too, and the two readings averaged (pipeline/half_turn.py)",
     "held_out_boards": "screenshot boards of each held-out design read as the command line "
     "reads them; pieces_right counts occupied squares only; wrong_outlined and right_outlined: "
     "shares of the wrong and right squares the page outlines (top probability below "
@@ -191,7 +192,8 @@ def train(
     turned = half_turn.turned_classes(labels, config.half_turn)
     training_steps = _fit(model, turned, train_x, train_y, plan, epochs, seed)
 
-    # Read as the frozen graph will: both ways when every class has its turned counterpart.
+    # Read as the frozen graph will: doubtful squares both ways, when every class has its
+    # turned counterpart.
     turns = half_turn.reading_turns(labels, config.half_turn)
 
     def logits_of(x):

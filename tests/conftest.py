@@ -5,7 +5,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import Project, Run, copy_project, restore_test_checkpoint, save_random_checkpoint
+from support import (
+    ROOT,
+    Project,
+    Run,
+    copy_project,
+    restore_test_checkpoint,
+    save_random_checkpoint,
+)
 
 from pipeline.bench import CHROMIUM
 from pipeline.bench.browser import CHROMIUM_ARGS
@@ -26,6 +33,31 @@ def project(built_project) -> Project:
     project, _ = built_project
     project.doit()  # whatever an earlier test changed, start from an up-to-date build
     return project
+
+
+@dataclass
+class Frozen:
+    config: object  # pipeline.config.Config
+    labels: list[str]
+    graph: Path
+    info: Path
+
+
+@pytest.fixture(scope="session")
+def default_frozen(tmp_path_factory) -> Frozen:
+    """The shipped default checkpoint frozen as the project configures it (read both ways),
+    into a scratch directory, its weights unquantized."""
+    import dataclasses
+
+    from pipeline import checkpoints, freeze
+    from pipeline import config as settings
+
+    scratch = tmp_path_factory.mktemp("default-frozen")
+    config = dataclasses.replace(settings.load(ROOT), output_dir=scratch, quantization="none")
+    graph, info = config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json"
+    freeze.freeze(config, graph, info)
+    labels = checkpoints.read_labels(config.checkpoint_dir / checkpoints.LABELS_NAME)
+    return Frozen(config, labels, graph, info)
 
 
 @dataclass

@@ -182,6 +182,18 @@ def sample_pixels(count: int, seed: int = 0):
     return rng.uniform(0, 255, (count, INPUT_SIZE, INPUT_SIZE, 3)).astype("float32")
 
 
+def sure_and_doubtful_squares(labels: list[str], size: int):
+    """40 shogi squares: 20 drawn from the project's CC0 pieces, which the default model is
+    sure of, then 20 with two pieces drawn over each other, which no model should be."""
+    import numpy as np
+
+    from pipeline import shogi_data
+
+    squares, _ = shogi_data.random_squares(shogi_data.load_pieces(), shogi_data.load_boards(),
+                                           labels, 40, size, np.random.default_rng(5))  # fmt: skip
+    return np.concatenate([squares[:20], (squares[:20] + squares[20:]) / 2]).astype("float32")
+
+
 @contextlib.contextmanager
 def serving(project: Project, output: list[str] | None = None):
     """`doit serve` on a free port for the duration; yields its base URL. What it prints goes

@@ -57,3 +57,16 @@ def test_a_new_conversion_leaves_no_stale_shards(frozen, tmp_path):
     model, shards = converted(frozen, output)
     assert len(shards) == 1
     assert model["userDefinedMetadata"]["classifier"]["labels"] == LABELS
+
+
+def test_a_model_read_both_ways_stores_its_weights_once(tmp_path):
+    # its graph runs the network twice, and the converter would store each weight twice
+    labels = ["BLANK", "B_FU", "W_FU", "B_KI", "W_KI"]
+    save_random_checkpoint(tmp_path / "checkpoints", seed=9, step=1, labels=labels)
+    weight_bytes = {}
+    for name, half_turn in (("upright", None), ("both ways", ("B_", "W_"))):
+        config = config_for(tmp_path / "checkpoints", tmp_path / name, half_turn=half_turn)
+        freeze.freeze(config, config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json")
+        _, shards = converted(config, tmp_path / name / "tfjs")
+        weight_bytes[name] = sum(path.stat().st_size for path in shards)
+    assert weight_bytes["upright"] <= weight_bytes["both ways"] < weight_bytes["upright"] * 1.01

@@ -6,13 +6,13 @@ import json
 import subprocess
 
 import numpy as np
-from support import BATCH_SIZE, INPUT_SIZE, LABELS, sample_pixels
+from support import BATCH_SIZE, INPUT_SIZE, LABELS, sample_pixels, sure_and_doubtful_squares
 
-from pipeline import freeze
+from pipeline import convert, freeze
 from pipeline.bench.weight import TFJS_PREDICT
 
 
-def run_tfjs(project, pixels) -> dict:
+def run_tfjs(project, pixels, model_dir=None) -> dict:
     pixels_path = project.root / "pixels.f32"
     pixels_path.write_bytes(np.ascontiguousarray(pixels, dtype="<f4").tobytes())
     completed = subprocess.run(
@@ -20,10 +20,10 @@ def run_tfjs(project, pixels) -> dict:
             str(project.artifacts / "node" / "bin" / "node"),
             str(TFJS_PREDICT),
             str(project.root / "web"),
-            str(project.artifacts / "tfjs"),
+            str(model_dir or project.artifacts / "tfjs"),
             str(pixels_path),
             str(len(pixels)),
-            str(INPUT_SIZE),
+            str(pixels.shape[1]),
         ],
         capture_output=True,
         text=True,
@@ -55,3 +55,15 @@ def test_model_metadata_names_the_checkpoint(project):
     assert metadata["checkpoint_step"] == info["checkpoint_step"]
     assert metadata["checkpoint_fingerprint"] == info["checkpoint_fingerprint"]
     assert metadata["quantization"] == "none"
+
+
+def test_the_default_model_read_both_ways_runs_in_tfjs_as_in_tensorflow(project, default_frozen):
+    # which squares it reads turned too is decided as it runs: a dynamic shape in the graph
+    frozen = default_frozen
+    model_dir = frozen.config.tfjs_dir
+    convert.convert(frozen.config, frozen.graph, frozen.info, model_dir)
+    pixels = sure_and_doubtful_squares(frozen.labels, frozen.config.input_size)
+    expected = freeze.run_graph(freeze.load_graph_def(frozen.graph), pixels)
+    result = run_tfjs(project, pixels, model_dir)
+    assert np.max(np.abs(np.array(result["logits"]) - expected["logits"])) <= 1e-4
+    assert result["labels"] == frozen.labels

@@ -33,7 +33,8 @@ async function main() {
     const images = Math.min(CHUNK, Number(count) - start);
     const chunk = pixels.subarray(start * perImage, (start + images) * perImage);
     const input = tf.tensor4d(chunk, [images, side, side, 3]);
-    const [output, labels] = graph.execute(input, ['logits', 'labels']);
+    // executeAsync: a model read both ways picks its doubtful images at run time (tf.where)
+    const [output, labels] = await graph.executeAsync(input, ['logits', 'labels']);
     logits.push(...(await output.array()));
     const decoder = new TextDecoder();
     names = Array.from(await labels.data(), (v) => (typeof v === 'string' ? v : decoder.decode(v)));

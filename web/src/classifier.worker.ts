@@ -26,8 +26,12 @@ const OTHER_BACKENDS: Record<Exclude<BackendName, 'wasm'>, () => Promise<unknown
   webgl: () => import(/* webpackChunkName: "backend-webgl" */ '@tensorflow/tfjs-backend-webgl'),
 };
 
+// A model read both ways picks its doubtful images as it runs (a dynamic shape), which TF.js
+// runs only asynchronously; any other model runs synchronously, without that path's overhead.
+type Run = (batch: tf.Tensor, outputs: string[]) => Promise<tf.Tensor[]>;
+
 interface Loaded {
-  model: GraphModel;
+  run: Run;
   info: ModelInfo;
 }
 
@@ -84,7 +88,7 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
   // Warm-up with the one batch shape every request will use, so none pays for first-run setup.
   const warmupStarted = performance.now();
   const batch = tf.zeros([options.batchSize, inputSize, inputSize, 3]);
-  const outputs = model.execute(batch, [INPUT_OUTPUT, LABELS_OUTPUT]) as tf.Tensor[];
+  const { run, outputs } = await firstRun(model, batch, [INPUT_OUTPUT, LABELS_OUTPUT]);
   const [probabilities, labelTensor] = outputs;
   await probabilities.data();
   const labels = decodeLabels(await labelTensor.data());
@@ -106,7 +110,29 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
     warmupMs,
     baselineTensors: tf.memory().numTensors,
   };
-  return { model, info };
+  return { run, info };
+}
+
+/** Runs `model` once, synchronously if its graph allows; returns how to run it from then on. */
+async function firstRun(
+  model: GraphModel,
+  batch: tf.Tensor,
+  names: string[],
+): Promise<{ run: Run; outputs: tf.Tensor[] }> {
+  try {
+    const outputs = listed(model.execute(batch, names));
+    return { run: async (input, wanted) => listed(model.execute(input, wanted)), outputs };
+  } catch {
+    // A graph that cannot run synchronously; any other failure recurs here, and is reported.
+    const outputs = listed(await model.executeAsync(batch, names));
+    const run: Run = async (input, wanted) => listed(await model.executeAsync(input, wanted));
+    return { run, outputs };
+  }
+}
+
+/** TF.js answers a request for one output with the tensor itself. */
+function listed(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(outputs) ? outputs : [outputs];
 }
 
 /** model.json and its weight shards, not yet on any backend. */
@@ -177,7 +203,7 @@ function decodeLabels(values: ArrayLike<unknown>): string[] {
   );
 }
 
-async function classify(id: number, images: ImageInput[], { model, info }: Loaded): Promise<void> {
+async function classify(id: number, images: ImageInput[], { run, info }: Loaded): Promise<void> {
   const { batchSize, inputSize, labels } = info;
   const pixelsPerImage = inputSize * inputSize * 3;
   for (let offset = 0; offset < images.length; offset += batchSize) {
@@ -191,7 +217,7 @@ async function classify(id: number, images: ImageInput[], { model, info }: Loade
       if (outcome.status === 'fulfilled') buffer.set(outcome.value, index * pixelsPerImage);
     });
     const input = tf.tensor4d(buffer, [batchSize, inputSize, inputSize, 3]);
-    const output = model.execute(input, INPUT_OUTPUT) as tf.Tensor;
+    const [output] = await run(input, [INPUT_OUTPUT]);
     const scores = await output.data();
     tf.dispose([input, output]);
     const results = decoded.map((outcome, index): ImageResult =>
