@@ -230,7 +230,7 @@ def train(
         "seed": seed,
         "quick": quick,
         "command": command,
-        "trained_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "trained_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seconds": round(time.monotonic() - started, 1),
         "data": {
             "training_styles": sorted(training_styles),

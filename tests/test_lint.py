@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 from support import ROOT, clean_environment
+
+PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_ruff_finds_nothing():
@@ -35,4 +38,19 @@ def test_typescript_type_checks():
         text=True,
         check=False,
     )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_code_needs_nothing_newer_than_the_oldest_python_it_supports():
+    # CI runs one Python; vermin reads the code for what each other version lacks.
+    [oldest] = re.findall(r'^requires-python = ">=(3\.\d+),', PYPROJECT, flags=re.MULTILINE)
+    completed = subprocess.run(
+        [sys.executable, "-c", "import sys, vermin; sys.exit(vermin.main())",
+         f"--target={oldest}-", "--violations", "--no-tips",
+         "--eval-annotations", "pipeline", "tests", "dodo.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -64,7 +64,7 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
         say("build timings, in a throw-away copy of the project")
         build_timings = build.measure(config, Path(scratch), runs)
     results = {
-        "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": "doit bench" + (" --quick" if quick else "") + (f" --runs {runs}" * (
             runs != (1 if quick else 5))),
         "quick": quick,
