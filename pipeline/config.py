@@ -13,8 +13,8 @@ else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 from pipeline.errors import BuildError
+from pipeline.network import ARCHITECTURES
 
-ARCHITECTURES = ("mobilenet_v2",)
 QUANTIZATIONS = ("none", "float16", "uint8")
 
 # Lets a caller (a test, a CI job) build with another settings file without editing this one.
@@ -116,7 +116,7 @@ def load(root: Path | str = ".") -> Config:
         root=root,
         checkpoint_dir=(base / _field(table, "checkpoint_dir", str, source)).resolve(),
         architecture=_field(table, "architecture", str, source),
-        alpha=float(_field(table, "alpha", float, source)),
+        alpha=float(_field(table, "alpha", float, source) if "alpha" in table else 1.0),
         input_size=_field(table, "input_size", int, source),
         output_dir=(base / _field(table, "output_dir", str, source)).resolve(),
         quantization=_field(table, "quantization", str, source),
@@ -126,8 +126,9 @@ def load(root: Path | str = ".") -> Config:
         serve_port=_field(table, "serve_port", int, source),
         half_turn=_half_turn(table, source),
     )
+    names = tuple(ARCHITECTURES)
     checks = [
-        (config.architecture in ARCHITECTURES, "architecture", f"one of {ARCHITECTURES}"),
+        (config.architecture in ARCHITECTURES, "architecture", f"one of {names}"),
         (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
         (config.alpha > 0, "alpha", "positive"),
         (config.input_size >= 32, "input_size", "at least 32"),
@@ -140,6 +141,11 @@ def load(root: Path | str = ".") -> Config:
             raise ConfigError(
                 f"{source}: [tool.modelsite] {name} = {table[name]!r} should be {expected}"
             )
+    if config.alpha != 1.0 and not ARCHITECTURES[config.architecture].takes_alpha:
+        raise ConfigError(
+            f"{source}: [tool.modelsite] alpha = {table['alpha']!r} is a width multiplier,"
+            f" which {config.architecture} does not have (leave alpha out)"
+        )
     return config
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -37,14 +38,15 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
     metadata["quantization"] = config.quantization
     staging = fresh_directory(Path(output_dir))
     try:
-        convert_tf_frozen_model(
-            str(graph_path),
-            ",".join(freezing.OUTPUT_NAMES),
-            str(staging),
-            quantization_dtype_map=_QUANTIZATION_MAPS[config.quantization],
-            weight_shard_size_bytes=config.shard_size_bytes,
-            metadata={METADATA_KEY: metadata},
-        )
+        with _bias_adds_of_vectors_only():
+            convert_tf_frozen_model(
+                str(graph_path),
+                ",".join(freezing.OUTPUT_NAMES),
+                str(staging),
+                quantization_dtype_map=_QUANTIZATION_MAPS[config.quantization],
+                weight_shard_size_bytes=config.shard_size_bytes,
+                metadata={METADATA_KEY: metadata},
+            )
         compact.compact(staging, config.shard_size_bytes)
         # The converter writes maps in no fixed order; sorted, equal models give equal bytes.
         model_json = staging / "model.json"
@@ -56,6 +58,36 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
         replace_directory(staging, Path(output_dir))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _bias_adds_of_vectors_only():
+    """tensorflowjs 4.22 turns every addition to a convolution's output into a BiasAdd, for
+    fusing; a residual addition too (EfficientNet, ResNet50), and TF.js then refuses the
+    fused convolution's "bias" of rank 4. While this is open, only an addition of a constant
+    vector becomes a BiasAdd."""
+    from tensorflowjs.converters import normalize_bias_add
+
+    original = normalize_bias_add.normalize_bias_add_op
+
+    def of_vectors_only(graph_def):
+        additions = {node.name: node.op for node in graph_def.node if node.op in ("Add", "AddV2")}
+        graph_def = original(graph_def)
+        nodes = {node.name: node for node in graph_def.node}
+        for node in graph_def.node:
+            if node.op == "BiasAdd" and node.name in additions:
+                bias = nodes.get(node.input[1].split(":")[0])
+                if not (bias and bias.op == "Const"
+                        and len(bias.attr["value"].tensor.tensor_shape.dim) == 1):  # fmt: skip
+                    node.op = additions[node.name]
+                    del node.attr["data_format"]
+        return graph_def
+
+    normalize_bias_add.normalize_bias_add_op = of_vectors_only
+    try:
+        yield
+    finally:
+        normalize_bias_add.normalize_bias_add_op = original
 
 
 def task(config: Config) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -192,6 +193,33 @@ def sure_and_doubtful_squares(labels: list[str], size: int):
     squares, _ = shogi_data.random_squares(shogi_data.load_pieces(), shogi_data.load_boards(),
                                            labels, 40, size, np.random.default_rng(5))  # fmt: skip
     return np.concatenate([squares[:20], (squares[:20] + squares[20:]) / 2]).astype("float32")
+
+
+def run_tfjs(project, pixels, model_dir=None) -> dict:
+    """A converted model (the project's, or the one in `model_dir`) run on `pixels` by
+    TF.js on its WASM backend, in the project's Node: {"backend", "logits", "labels"}."""
+    import numpy as np
+
+    from pipeline.bench.weight import TFJS_PREDICT
+
+    pixels_path = project.root / "pixels.f32"
+    pixels_path.write_bytes(np.ascontiguousarray(pixels, dtype="<f4").tobytes())
+    completed = subprocess.run(
+        [
+            str(project.artifacts / "node" / "bin" / "node"),
+            str(TFJS_PREDICT),
+            str(project.root / "web"),
+            str(model_dir or project.artifacts / "tfjs"),
+            str(pixels_path),
+            str(len(pixels)),
+            str(pixels.shape[1]),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
 
 
 @contextlib.contextmanager

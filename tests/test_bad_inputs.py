@@ -100,6 +100,20 @@ CASES = {
         lambda p: set_setting(p, "alpha", "0.5"),
         r"ckpt-\d+: does not fit the configured network",
     ),
+    "another network in the settings": (
+        lambda p: set_setting(p, "architecture", '"mobilenet_v3_small"'),
+        r"ckpt-\d+: does not fit the configured network",
+    ),
+    "unknown architecture": (
+        lambda p: set_setting(p, "architecture", '"vgg99"'),
+        (r"pyproject\.toml: \[tool\.modelsite\] architecture = 'vgg99' should be one of"
+         r" \('mobilenet_v2', 'mobilenet_v3_small', .*'resnet50'\)"),
+    ),
+    "a width for a network without one": (
+        lambda p: set_setting(p, "architecture", '"resnet50"'),
+        (r"pyproject\.toml: \[tool\.modelsite\] alpha = 0\.\d+ is a width multiplier,"
+         r" which resnet50 does not have"),
+    ),
     "checkpoint directory is a file": (
         lambda p: set_setting(p, "checkpoint_dir", '"pyproject.toml"'),
         r"pyproject\.toml/checkpoint: cannot read \(Not a directory\)",

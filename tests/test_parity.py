@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import numpy as np
-from support import BATCH_SIZE, INPUT_SIZE, LABELS, sample_pixels, sure_and_doubtful_squares
+from support import (
+    BATCH_SIZE,
+    INPUT_SIZE,
+    LABELS,
+    run_tfjs,
+    sample_pixels,
+    sure_and_doubtful_squares,
+)
 
 from pipeline import convert, freeze
-from pipeline.bench.weight import TFJS_PREDICT
-
-
-def run_tfjs(project, pixels, model_dir=None) -> dict:
-    pixels_path = project.root / "pixels.f32"
-    pixels_path.write_bytes(np.ascontiguousarray(pixels, dtype="<f4").tobytes())
-    completed = subprocess.run(
-        [
-            str(project.artifacts / "node" / "bin" / "node"),
-            str(TFJS_PREDICT),
-            str(project.root / "web"),
-            str(model_dir or project.artifacts / "tfjs"),
-            str(pixels_path),
-            str(len(pixels)),
-            str(pixels.shape[1]),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
 def test_tfjs_wasm_logits_match_tensorflow(project):
