@@ -13,7 +13,7 @@ else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 from pipeline.errors import BuildError
-from pipeline.network import ARCHITECTURES
+from pipeline.network import ARCHITECTURES, PLUGIN
 
 QUANTIZATIONS = ("none", "float16", "uint8")
 
@@ -41,6 +41,8 @@ class Config:
     # the two label prefixes a half turn of the image swaps (pipeline/half_turn.py); None:
     # the model is read upright only
     half_turn: tuple[str, str] | None = None
+    # a plugin network's keyword arguments ([tool.modelsite.network]), as sorted pairs
+    network_options: tuple[tuple[str, object], ...] = ()
 
     @property
     def frozen_dir(self) -> Path:
@@ -98,6 +100,16 @@ def _half_turn(table: dict, source: Path) -> tuple[str, str] | None:
     return (value[0], value[1])
 
 
+def _network_options(table: dict, source: Path) -> tuple[tuple[str, object], ...]:
+    options = table.get("network", {})
+    if not isinstance(options, dict):
+        raise ConfigError(
+            f"{source}: [tool.modelsite] network = {options!r} should be a table of the"
+            " plugin network's settings ([tool.modelsite.network])"
+        )
+    return tuple(sorted(options.items()))
+
+
 def load(root: Path | str = ".") -> Config:
     root = Path(root).resolve()
     source = Path(os.environ.get(CONFIG_ENV) or root / "pyproject.toml").resolve()
@@ -125,10 +137,12 @@ def load(root: Path | str = ".") -> Config:
         serve_host=_field(table, "serve_host", str, source),
         serve_port=_field(table, "serve_port", int, source),
         half_turn=_half_turn(table, source),
+        network_options=_network_options(table, source),
     )
     names = tuple(ARCHITECTURES)
+    known = config.architecture in ARCHITECTURES or PLUGIN.match(config.architecture)
     checks = [
-        (config.architecture in ARCHITECTURES, "architecture", f"one of {names}"),
+        (known, "architecture", f"one of {names} or a plugin 'package.module:function'"),
         (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
         (config.alpha > 0, "alpha", "positive"),
         (config.input_size >= 32, "input_size", "at least 32"),
@@ -141,7 +155,8 @@ def load(root: Path | str = ".") -> Config:
             raise ConfigError(
                 f"{source}: [tool.modelsite] {name} = {table[name]!r} should be {expected}"
             )
-    if config.alpha != 1.0 and not ARCHITECTURES[config.architecture].takes_alpha:
+    application = ARCHITECTURES.get(config.architecture)
+    if config.alpha != 1.0 and not (application and application.takes_alpha):
         raise ConfigError(
             f"{source}: [tool.modelsite] alpha = {table['alpha']!r} is a width multiplier,"
             f" which {config.architecture} does not have (leave alpha out)"

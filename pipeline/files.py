@@ -53,8 +53,10 @@ def digest_files(files: list[Path]) -> str:
 
 
 
-def code_digest(*modules) -> str:
-    """A digest of `modules`' source, for a task's `config_changed`: a stage whose code
-    changed is stale as much as one whose input did. By content, not path: the same code
-    imported from another place (an installed copy, another checkout) is the same code."""
-    return digest_files([Path(module.__file__) for module in modules])
+def code_digest(*modules, files=()) -> str:
+    """A digest of `modules`' source and of `files` (None among them: none), for a task's
+    `config_changed`: a stage whose code changed is stale as much as one whose input did. By
+    content, not path: the same code imported from another place (an installed copy, another
+    checkout) is the same code."""
+    paths = [Path(module.__file__) for module in modules] + [Path(f) for f in files if f]
+    return digest_files(paths)

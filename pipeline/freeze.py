@@ -88,7 +88,7 @@ def _freeze_snapshot(config: Config, checkpoint_dir: Path):
     # Keras numbers unnamed layers per process, and layer names become node names.
     keras.backend.clear_session()
     model = network.build_classifier(
-        config.architecture, config.alpha, config.input_size, len(labels)
+        config.architecture, config.alpha, config.input_size, len(labels), config.network_options
     )
     step = checkpoints.restore(prefix, model)
     size = config.input_size
@@ -186,18 +186,16 @@ def load_graph_def(path: Path):
 def task(config: Config) -> dict:
     graph_path = config.frozen_dir / "model.pb"
     info_path = config.frozen_dir / "model-info.json"
+    names = ("architecture", "alpha", "input_size", "half_turn", "network_options")
+    plugin = network.plugin_source(config.architecture)  # a user's network is code too
+    code = code_digest(sys.modules[__name__], checkpoints, half_turn, network, files=[plugin])
     return {
         "doc": "newest checkpoint -> frozen inference graph with labels (artifacts/frozen)",
         "file_dep": [str(path) for path in checkpoint_dependencies(config)],
         "targets": [str(graph_path), str(info_path), str(config.frozen_dir / CARD_DIGEST_NAME)],
         "actions": [(reported(freeze), [config, graph_path, info_path])],
         "uptodate": [
-            config_changed(
-                {
-                    **settings_of(config, "architecture", "alpha", "input_size", "half_turn"),
-                    "code": code_digest(sys.modules[__name__], checkpoints, half_turn, network),
-                }
-            ),
+            config_changed({**settings_of(config, *names), "code": code}),
             (snapshot_is_current, [config]),
         ],
         "clean": [(shutil.rmtree, [config.frozen_dir, True])],

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+from pathlib import Path
 from typing import NamedTuple
+
+from pipeline.errors import BuildError
+
+# `architecture = "package.module:function"`: a network of the user's own
+PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class NetworkError(BuildError):
+    """The configured network cannot be built as the settings say."""
 
 
 class Application(NamedTuple):
@@ -25,14 +37,21 @@ ARCHITECTURES = {
 }
 
 
-def build_classifier(architecture: str, alpha: float, input_size: int, num_classes: int):
+def build_classifier(
+    architecture: str, alpha: float, input_size: int, num_classes: int, options=()
+):
     """A Keras model from float32 pixels 0-255 (NHWC) to logits.
 
     The model's own preprocessing is its first layers, so every consumer (frozen graph,
-    TF.js, the page) feeds raw pixels and none can get the scaling wrong.
+    TF.js, the page) feeds raw pixels and none can get the scaling wrong. A plugin
+    (`package.module:function`) is called with `input_size`, `num_classes` and `options`
+    (the `[tool.modelsite.network]` settings) as keyword arguments, and must return such a
+    model.
     """
     import keras
 
+    if PLUGIN.match(architecture):
+        return _from_plugin(architecture, input_size, num_classes, dict(options))
     if architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {architecture!r}")
     application = ARCHITECTURES[architecture]
@@ -55,3 +74,41 @@ def build_classifier(architecture: str, alpha: float, input_size: int, num_class
     features = keras.layers.Dropout(0.2, name="dropout")(features)
     logits = keras.layers.Dense(num_classes, name="logits")(features)
     return keras.Model(pixels, logits, name="classifier")
+
+
+def plugin_source(architecture: str) -> Path | None:
+    """The file of a plugin's module, found without running it (its package's __init__
+    aside); None for a named network, or a module that cannot be found."""
+    if not PLUGIN.match(architecture):
+        return None
+    try:
+        spec = importlib.util.find_spec(architecture.split(":")[0])
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin else None
+
+
+def _from_plugin(architecture: str, input_size: int, num_classes: int, options: dict):
+    import keras
+
+    module_name, function_name = architecture.split(":")
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as error:
+        raise NetworkError(f"architecture {architecture!r}: cannot load it ({error})") from error
+    try:
+        model = function(input_size=input_size, num_classes=num_classes, **options)
+    except TypeError as error:  # most often settings it does not take, or lacks
+        raise NetworkError(f"architecture {architecture!r}: {error}") from error
+    wanted = ((None, input_size, input_size, 3), (None, num_classes))
+    got = (
+        (tuple(model.input_shape), tuple(model.output_shape))
+        if isinstance(model, keras.Model)
+        else type(model).__name__
+    )
+    if got != wanted:
+        raise NetworkError(
+            f"architecture {architecture!r} should return a Keras model from pixels"
+            f" {wanted[0]} to logits {wanted[1]}; it returned {got}"
+        )
+    return model

@@ -315,7 +315,9 @@ def _initial_model(config: Config, alpha: float, labels: list[str], seed: int, s
 
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = build_classifier(config.architecture, alpha, config.input_size, len(labels))
+    model = build_classifier(
+        config.architecture, alpha, config.input_size, len(labels), config.network_options
+    )
     if start_from is None:
         return model, {"checkpoint": None, "step": 0}
     prefix = checkpoints.latest_prefix(Path(start_from))
@@ -476,7 +478,9 @@ def _without_optimizer(model, config: Config, alpha: float, labels: list[str]):
     weights only."""
     from pipeline.network import build_classifier
 
-    bare = build_classifier(config.architecture, alpha, config.input_size, len(labels))
+    bare = build_classifier(
+        config.architecture, alpha, config.input_size, len(labels), config.network_options
+    )
     bare.set_weights(model.get_weights())
     return bare
 
