@@ -222,6 +222,15 @@ def run_tfjs(project, pixels, model_dir=None) -> dict:
     return json.loads(completed.stdout)
 
 
+def labels_when_done(page, count: int, timeout: int = 120_000) -> list[str]:
+    """The top-1 label of each listed image, once all `count` of them are classified."""
+    page.wait_for_function(
+        f"document.querySelectorAll('#results > li[data-state=done]').length === {count}",
+        timeout=timeout,
+    )
+    return page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
+
+
 @contextlib.contextmanager
 def serving(project: Project, output: list[str] | None = None):
     """`doit serve` on a free port for the duration; yields its base URL. What it prints goes

@@ -8,7 +8,16 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from support import ROOT, config_for, run_tfjs, set_setting
+from PIL import Image
+from support import (
+    INPUT_SIZE,
+    ROOT,
+    config_for,
+    labels_when_done,
+    run_tfjs,
+    serving,
+    set_setting,
+)
 
 from pipeline import checkpoints, convert, freeze
 from pipeline import config as settings
@@ -68,6 +77,59 @@ def test_a_named_network_goes_from_checkpoint_to_tfjs(project, tmp_path, archite
     alpha = 0.5 if ARCHITECTURES[architecture].takes_alpha else 1.0
     _, *answers = from_checkpoint_to_tfjs(project, tmp_path, architecture, alpha)
     assert_same_answers(*answers)
+
+
+def test_the_page_reads_images_as_keras_does_with_another_network(
+    built_project, browser, tmp_path
+):
+    """EfficientNetB0 from a checkpoint through the whole build to the page in Chromium: the
+    top 3 the page shows for each image, with their percentages, are Keras's. (A random
+    network answers alike for every image; the TF.js tests above compare images.)"""
+    import keras
+
+    project, _ = built_project
+    pyproject = project.root / "pyproject.toml"
+    settings_before = pyproject.read_text(encoding="utf-8")
+    labels = ["cat", "dog", "bird", "fish"]
+    keras.utils.set_random_seed(6)
+    model = build_classifier("efficientnet_b0", 1.0, INPUT_SIZE, len(labels))
+    rng = np.random.default_rng(6)
+    for variable in model.variables:  # moving statistics far from their start: clear answers
+        if "moving_mean" in variable.path:
+            variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))
+        elif "moving_variance" in variable.path:
+            variable.assign(rng.uniform(0.5, 2.0, variable.shape).astype("float32"))
+    checkpoints.save(project.root / "efficientnet", model, 1, labels)
+    # images at the input size, so that the page does not resample them
+    images = rng.integers(0, 256, (4, INPUT_SIZE, INPUT_SIZE, 3)).astype(np.uint8)
+    paths = []
+    for index, image in enumerate(images):
+        paths.append(tmp_path / f"image-{index}.png")
+        Image.fromarray(image).save(paths[-1])
+    probabilities = keras.ops.softmax(model(images.astype("float32"), training=False)).numpy()
+    expected = [
+        [f"{labels[k]} {100 * row[k]:.1f} %" for k in np.argsort(-row)[:3]] for row in probabilities
+    ]
+    try:
+        set_setting(project, "checkpoint_dir", '"efficientnet"')
+        set_setting(project, "architecture", '"efficientnet_b0"')
+        set_setting(project, "alpha", "1")
+        project.doit()
+        with serving(project) as url:
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+            page.set_input_files("input[name=images]", [str(path) for path in paths])
+            labels_when_done(page, len(paths))
+            shown = page.eval_on_selector_all(
+                "#results > li", "items => items.map(i => [...i.querySelectorAll('ol li')]"
+                ".map(e => e.textContent))",
+            )  # fmt: skip
+            page.close()
+        assert shown == expected
+    finally:
+        pyproject.write_text(settings_before, encoding="utf-8")
+        shutil.rmtree(project.root / "efficientnet")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import http.client
 import numpy as np
 import pytest
 from PIL import Image
-from support import BATCH_SIZE, INPUT_SIZE, LABELS, serving
+from support import BATCH_SIZE, INPUT_SIZE, LABELS, labels_when_done, serving
 
 from pipeline import freeze
 
@@ -32,15 +32,6 @@ def decisive_image(project, directory):
     path = directory / "square.png"
     Image.fromarray(candidates[best]).save(path)
     return path, LABELS[int(np.argmax(probabilities[best]))]
-
-
-def labels_when_done(page, count: int, timeout: int = 120_000) -> list[str]:
-    """The top-1 label of each listed image, once all `count` of them are classified."""
-    page.wait_for_function(
-        f"document.querySelectorAll('#results > li[data-state=done]').length === {count}",
-        timeout=timeout,
-    )
-    return page.eval_on_selector_all("#results > li", "items => items.map(i => i.dataset.label)")
 
 
 def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_path):
