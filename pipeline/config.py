@@ -41,6 +41,9 @@ class Config:
     # the two label prefixes a half turn of the image swaps (pipeline/half_turn.py); None:
     # the model is read upright only
     half_turn: tuple[str, str] | None = None
+    # the page's title and the sentence under it
+    title: str = "In-browser image classifier"
+    description: str = ""
     # a plugin network's keyword arguments ([tool.modelsite.network]), as sorted pairs
     network_options: tuple[tuple[str, object], ...] = ()
 
@@ -138,6 +141,8 @@ def load(root: Path | str = ".") -> Config:
         serve_port=_field(table, "serve_port", int, source),
         half_turn=_half_turn(table, source),
         network_options=_network_options(table, source),
+        **{name: _field(table, name, str, source) for name in ("title", "description")
+           if name in table},
     )
     names = tuple(ARCHITECTURES)
     known = config.architecture in ARCHITECTURES or PLUGIN.match(config.architecture)

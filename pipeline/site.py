@@ -9,6 +9,7 @@ older ones are removed.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -64,7 +65,10 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
     write_atomically(site / model_card.PAGE_NAME, card.encode("utf-8"))
     manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     write_atomically(site / MANIFEST_NAME, manifest_text.encode("utf-8"))
-    write_atomically(site / PAGE_NAME, (Path(bundle_dir) / PAGE_NAME).read_bytes())
+    page = (Path(bundle_dir) / PAGE_NAME).read_text(encoding="utf-8")
+    for name in ("title", "description"):
+        page = page.replace(f"{{{{{name}}}}}", html.escape(getattr(config, name)))
+    write_atomically(site / PAGE_NAME, page.encode("utf-8"))
     _forget_old_publishes(site, sorted(entries))
 
 
@@ -119,7 +123,11 @@ def task(config: Config) -> dict:
         "actions": [
             (reported(publish), [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])
         ],
-        "uptodate": [config_changed(settings_of(config, "batch_size", "quantization"))],
+        "uptodate": [
+            config_changed(
+                settings_of(config, "batch_size", "quantization", "title", "description")
+            )
+        ],
         "clean": [
             (shutil.rmtree, [config.site_dir, True]),
             (Path.unlink, [config.output_dir / HISTORY_NAME, True]),

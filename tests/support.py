@@ -151,11 +151,16 @@ def copy_project(destination: Path) -> Project:
 def set_setting(project: Project, key: str, value: str) -> None:
     """Sets one `[tool.modelsite]` setting of the copy's pyproject.toml (`value` as TOML)."""
     path = project.root / "pyproject.toml"
-    text, count = re.subn(
-        rf"^{key} = .*$", f"{key} = {value}", path.read_text("utf-8"), count=1, flags=re.MULTILINE
+    text = path.read_text("utf-8")
+    # only inside [tool.modelsite]: [project] has keys of the same names
+    start = text.index("[tool.modelsite]\n")
+    following = re.compile(r"^\[", re.MULTILINE).search(text, start + 1)
+    end = following.start() if following else len(text)
+    table, count = re.subn(
+        rf"^{key} = .*$", f"{key} = {value}", text[start:end], count=1, flags=re.MULTILINE
     )
     assert count == 1, f"pyproject.toml has no {key} setting"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text[:start] + table + text[end:], encoding="utf-8")
 
 
 def config_for(checkpoint_dir: Path, output_dir: Path, **changes):

@@ -10,6 +10,7 @@ from support import (
     assert_no_chatter,
     clean_environment,
     save_random_checkpoint,
+    set_setting,
     start_build,
     step_of,
 )
@@ -71,6 +72,25 @@ def test_a_change_to_a_stage_s_own_code_reruns_that_stage(project, module, stage
     finally:
         path.write_text(source, encoding="utf-8")
     assert run.executed == [stage]
+
+
+def test_the_page_title_and_description_come_from_the_settings_and_publish_the_site_only(
+    project,
+):
+    pyproject = project.root / "pyproject.toml"
+    before = pyproject.read_text(encoding="utf-8")
+    set_setting(project, "title", '"Flowers <b>&</b> more"')
+    set_setting(project, "description", '"Which flower is it?"')
+    try:
+        run = project.doit()
+    finally:
+        pyproject.write_text(before, encoding="utf-8")
+    assert run.executed == ["site"]
+    page = (project.artifacts / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Flowers &lt;b&gt;&amp;&lt;/b&gt; more</title>" in page
+    assert "<h1>Flowers &lt;b&gt;&amp;&lt;/b&gt; more</h1>" in page
+    assert '<p id="page-description">Which flower is it?</p>' in page
+    assert "{{" not in page
 
 
 def test_a_web_src_change_that_builds_the_same_page_publishes_nothing(project):
