@@ -64,11 +64,11 @@ def build_classifier(
                                      name="preprocess")(pixels)  # fmt: skip
     else:
         scaled = pixels
-    options = {"alpha": alpha} if application.takes_alpha else {}
+    extra = {"alpha": alpha} if application.takes_alpha else {}
     if application.constructor.startswith("MobileNetV3"):
-        options["include_preprocessing"] = True
+        extra["include_preprocessing"] = True
     backbone = getattr(keras.applications, application.constructor)(
-        input_shape=shape, include_top=False, weights=None, pooling="avg", **options
+        input_shape=shape, include_top=False, weights=None, pooling="avg", **extra
     )
     features = backbone(scaled)
     features = keras.layers.Dropout(0.2, name="dropout")(features)

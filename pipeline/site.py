@@ -65,9 +65,11 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
     write_atomically(site / model_card.PAGE_NAME, card.encode("utf-8"))
     manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     write_atomically(site / MANIFEST_NAME, manifest_text.encode("utf-8"))
-    page = (Path(bundle_dir) / PAGE_NAME).read_text(encoding="utf-8")
-    for name in ("title", "description"):
-        page = page.replace(f"{{{{{name}}}}}", html.escape(getattr(config, name)))
+    page = (
+        (Path(bundle_dir) / PAGE_NAME).read_text(encoding="utf-8")
+        .replace("{{title}}", html.escape(config.title))
+        .replace("{{description}}", html.escape(config.description))
+    )
     write_atomically(site / PAGE_NAME, page.encode("utf-8"))
     _forget_old_publishes(site, sorted(entries))
 
