@@ -21,7 +21,8 @@ _BYTES_PER_VALUE = {"float32": 4, "int32": 4, "float16": 2, "uint16": 2, "uint8"
 def compact(model_dir: Path, shard_size_bytes: int) -> None:
     """Rewrites the converted model in `model_dir`: weights with equal values, dtype, shape
     and quantization stored once (the nodes that used a copy use the one kept), nodes
-    renamed short, and the shards cut again at `shard_size_bytes`."""
+    renamed short, the shards cut again at `shard_size_bytes`, and model.json written with
+    sorted keys and no spaces."""
     model_json = model_dir / "model.json"
     model = json.loads(model_json.read_text(encoding="utf-8"))
     groups = model["weightsManifest"]
@@ -52,7 +53,9 @@ def compact(model_dir: Path, shard_size_bytes: int) -> None:
         start = index * shard_size_bytes
         (model_dir / path).write_bytes(stored[start : start + shard_size_bytes])
     model["weightsManifest"] = [{"paths": paths, "weights": kept}]
-    model_json.write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+    # The converter writes maps in no fixed order; sorted, equal models give equal bytes.
+    text = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    model_json.write_text(text, encoding="utf-8")
 
 
 def _equal_weights_once(weights: list[dict], data: bytes):

@@ -48,13 +48,6 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
                 metadata={METADATA_KEY: metadata},
             )
         compact.compact(staging, config.shard_size_bytes)
-        # The converter writes maps in no fixed order; sorted, equal models give equal bytes.
-        model_json = staging / "model.json"
-        model = json.loads(model_json.read_text(encoding="utf-8"))
-        model_json.write_text(
-            json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-            encoding="utf-8",
-        )
         replace_directory(staging, Path(output_dir))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
