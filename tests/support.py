@@ -35,16 +35,22 @@ def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABE
 
     keras.utils.set_random_seed(seed)
     model = build_classifier("mobilenet_v2", ALPHA, INPUT_SIZE, len(labels))
-    rng = np.random.default_rng(seed)
+    scatter_moving_statistics(model, np.random.default_rng(seed))
+    # confident outputs, so that top-1 comparisons are not decided by rounding
+    kernel = model.get_layer("logits").kernel
+    kernel.assign(kernel * 40.0)
+    return checkpoints.save(directory, model, step, list(labels))
+
+
+def scatter_moving_statistics(model, rng) -> None:
+    """BatchNorm moving statistics far from their initial values: running the network in
+    training mode then visibly differs from inference mode, and a random network's answers
+    are clear-cut."""
     for variable in model.variables:
         if "moving_mean" in variable.path:
             variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))
         elif "moving_variance" in variable.path:
             variable.assign(rng.uniform(0.5, 2.0, variable.shape).astype("float32"))
-        elif variable.path == "logits/kernel":
-            # confident outputs, so that top-1 comparisons are not decided by rounding
-            variable.assign(variable * 40.0)
-    return checkpoints.save(directory, model, step, list(labels))
 
 
 def step_of(prefix) -> int:
@@ -161,6 +167,20 @@ def set_setting(project: Project, key: str, value: str) -> None:
     )
     assert count == 1, f"pyproject.toml has no {key} setting"
     path.write_text(text[:start] + table + text[end:], encoding="utf-8")
+
+
+@contextlib.contextmanager
+def changed_settings(project: Project, **settings: str):
+    """The copy's `[tool.modelsite]` settings changed (values as TOML) for the duration, then
+    its pyproject.toml as it was."""
+    path = project.root / "pyproject.toml"
+    before = path.read_text(encoding="utf-8")
+    try:
+        for key, value in settings.items():
+            set_setting(project, key, value)
+        yield
+    finally:
+        path.write_text(before, encoding="utf-8")
 
 
 def config_for(checkpoint_dir: Path, output_dir: Path, **changes):

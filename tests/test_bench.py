@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from support import restore_test_checkpoint, save_random_checkpoint, set_setting, step_of
+from support import changed_settings, restore_test_checkpoint, save_random_checkpoint, step_of
 
 from pipeline import checkpoints, shogi_data
 from pipeline.bench import report
@@ -53,24 +53,22 @@ def benched(built_project) -> Benched:
     ties one way in the page and the other natively."""
     project, _ = built_project
     project.doit()
-    settings_path = project.root / "pyproject.toml"
-    settings = settings_path.read_text(encoding="utf-8")
-    set_setting(project, "half_turn", "[]")
-    step = step_of(checkpoints.latest_prefix(project.checkpoint_dir))
-    save_random_checkpoint(project.checkpoint_dir, seed=3, step=step + 1, labels=shogi_data.LABELS)
-    main = project.root / "web" / "src" / "main.ts"
-    source = main.read_bytes()
-    bench = project.doit("bench", "--quick", timeout=900)
-    untouched = (main.read_bytes() == source
-                 and checkpoints.latest_prefix(project.checkpoint_dir).name == f"ckpt-{step + 1}")  # fmt: skip
-    benched = Benched(
-        json.loads((project.artifacts / "bench" / "report.json").read_text("utf-8")),
-        (project.artifacts / "bench" / "report.md").read_text("utf-8"),
-        bench.executed,
-        project.doit().executed,
-        untouched,
-    )
-    settings_path.write_text(settings, encoding="utf-8")
+    with changed_settings(project, half_turn="[]"):
+        step = step_of(checkpoints.latest_prefix(project.checkpoint_dir))
+        save_random_checkpoint(project.checkpoint_dir, seed=3, step=step + 1,
+                               labels=shogi_data.LABELS)  # fmt: skip
+        main = project.root / "web" / "src" / "main.ts"
+        source = main.read_bytes()
+        bench = project.doit("bench", "--quick", timeout=900)
+        newest = checkpoints.latest_prefix(project.checkpoint_dir).name
+        untouched = main.read_bytes() == source and newest == f"ckpt-{step + 1}"
+        benched = Benched(
+            json.loads((project.artifacts / "bench" / "report.json").read_text("utf-8")),
+            (project.artifacts / "bench" / "report.md").read_text("utf-8"),
+            bench.executed,
+            project.doit().executed,
+            untouched,
+        )
     restore_test_checkpoint(project)
     return benched
 

@@ -8,9 +8,9 @@ import sys
 import pytest
 from support import (
     assert_no_chatter,
+    changed_settings,
     clean_environment,
     save_random_checkpoint,
-    set_setting,
     start_build,
     step_of,
 )
@@ -77,14 +77,9 @@ def test_a_change_to_a_stage_s_own_code_reruns_that_stage(project, module, stage
 def test_the_page_title_and_description_come_from_the_settings_and_publish_the_site_only(
     project,
 ):
-    pyproject = project.root / "pyproject.toml"
-    before = pyproject.read_text(encoding="utf-8")
-    set_setting(project, "title", '"Flowers <b>&</b> more"')
-    set_setting(project, "description", '"Which flower is it?"')
-    try:
+    with changed_settings(project, title='"Flowers <b>&</b> more"',
+                          description='"Which flower is it?"'):  # fmt: skip
         run = project.doit()
-    finally:
-        pyproject.write_text(before, encoding="utf-8")
     assert run.executed == ["site"]
     page = (project.artifacts / "site" / "index.html").read_text(encoding="utf-8")
     assert "<title>Flowers &lt;b&gt;&amp;&lt;/b&gt; more</title>" in page

@@ -12,9 +12,11 @@ from PIL import Image
 from support import (
     INPUT_SIZE,
     ROOT,
+    changed_settings,
     config_for,
     labels_when_done,
     run_tfjs,
+    scatter_moving_statistics,
     serving,
     set_setting,
 )
@@ -88,17 +90,11 @@ def test_the_page_reads_images_as_keras_does_with_another_network(
     import keras
 
     project, _ = built_project
-    pyproject = project.root / "pyproject.toml"
-    settings_before = pyproject.read_text(encoding="utf-8")
     labels = ["cat", "dog", "bird", "fish"]
     keras.utils.set_random_seed(6)
     model = build_classifier("efficientnet_b0", 1.0, INPUT_SIZE, len(labels))
     rng = np.random.default_rng(6)
-    for variable in model.variables:  # moving statistics far from their start: clear answers
-        if "moving_mean" in variable.path:
-            variable.assign(rng.normal(0, 0.5, variable.shape).astype("float32"))
-        elif "moving_variance" in variable.path:
-            variable.assign(rng.uniform(0.5, 2.0, variable.shape).astype("float32"))
+    scatter_moving_statistics(model, rng)
     checkpoints.save(project.root / "efficientnet", model, 1, labels)
     # images at the input size, so that the page does not resample them
     images = rng.integers(0, 256, (4, INPUT_SIZE, INPUT_SIZE, 3)).astype(np.uint8)
@@ -111,24 +107,22 @@ def test_the_page_reads_images_as_keras_does_with_another_network(
         [f"{labels[k]} {100 * row[k]:.1f} %" for k in np.argsort(-row)[:3]] for row in probabilities
     ]
     try:
-        set_setting(project, "checkpoint_dir", '"efficientnet"')
-        set_setting(project, "architecture", '"efficientnet_b0"')
-        set_setting(project, "alpha", "1")
-        project.doit()
-        with serving(project) as url:
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
-            page.set_input_files("input[name=images]", [str(path) for path in paths])
-            labels_when_done(page, len(paths))
-            shown = page.eval_on_selector_all(
-                "#results > li", "items => items.map(i => [...i.querySelectorAll('ol li')]"
-                ".map(e => e.textContent))",
-            )  # fmt: skip
-            page.close()
+        with changed_settings(project, checkpoint_dir='"efficientnet"',
+                              architecture='"efficientnet_b0"', alpha="1"):  # fmt: skip
+            project.doit()
+            with serving(project) as url:
+                page = browser.new_page()
+                page.goto(url)
+                page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+                page.set_input_files("input[name=images]", [str(path) for path in paths])
+                labels_when_done(page, len(paths))
+                shown = page.eval_on_selector_all(
+                    "#results > li", "items => items.map(i => [...i.querySelectorAll('ol li')]"
+                    ".map(e => e.textContent))",
+                )  # fmt: skip
+                page.close()
         assert shown == expected
     finally:
-        pyproject.write_text(settings_before, encoding="utf-8")
         shutil.rmtree(project.root / "efficientnet")
 
 
