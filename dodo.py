@@ -7,9 +7,10 @@ here, so a build with nothing to do stays fast.
 import sys
 from pathlib import Path
 
-from pipeline import bench, bundle, convert, freeze, node, site, train
+from pipeline import bundle, convert, freeze, node, site
 from pipeline import config as settings
 from pipeline.quiet import filter_tensorflow_chatter
+from pipeline.shogi import bench, train
 
 try:
     CONFIG = settings.load(Path(__file__).parent)

@@ -41,11 +41,13 @@ def bundle(config: Config, output_dir: Path) -> None:
         wasm_dir.mkdir()
         for binary in binaries:
             shutil.copy2(binary, wasm_dir / binary.name)
-        samples = sorted((config.web_dir / "src" / "samples").iterdir())
-        samples_dir = staging / f"samples-{digest_files(samples)}"
-        samples_dir.mkdir()
+        # Each app's samples/ (web/src/apps/NAME/samples) goes to samples-HASH/NAME/.
+        samples = sorted(config.apps_dir.glob("*/samples/*"))
+        samples_dir = staging / f"samples-{digest_files(samples, config.apps_dir)}"
         for sample in samples:
-            shutil.copy2(sample, samples_dir / sample.name)
+            app = samples_dir / sample.parent.parent.name
+            app.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(sample, app / sample.name)
         # Script, .wasm and sample directories carry content hashes; index.html names them
         # all, so publishing index.html last switches readers over to a whole new set.
         template = (config.web_dir / "src" / "index.html").read_text(encoding="utf-8")

@@ -44,6 +44,9 @@ class Config:
     # the page's title and the sentence under it
     title: str = "In-browser image classifier"
     description: str = ""
+    # the page's app above the generic classifier: a folder of web/src/apps, "none", or
+    # "auto" (the app whose labels the model has, if any)
+    app: str = "auto"
     # a plugin network's keyword arguments ([tool.modelsite.network]), as sorted pairs
     network_options: tuple[tuple[str, object], ...] = ()
 
@@ -70,6 +73,10 @@ class Config:
     @property
     def web_dir(self) -> Path:
         return self.root / "web"
+
+    @property
+    def apps_dir(self) -> Path:
+        return self.web_dir / "src" / "apps"
 
 
 def _field(table: dict, name: str, kind: type, source: Path):
@@ -141,13 +148,15 @@ def load(root: Path | str = ".") -> Config:
         serve_port=_field(table, "serve_port", int, source),
         half_turn=_half_turn(table, source),
         network_options=_network_options(table, source),
-        **{name: _field(table, name, str, source) for name in ("title", "description")
+        **{name: _field(table, name, str, source) for name in ("title", "description", "app")
            if name in table},
     )
     names = tuple(ARCHITECTURES)
+    apps = ("auto", "none", *sorted(path.name for path in config.apps_dir.glob("*") if path.is_dir()))
     known = config.architecture in ARCHITECTURES or PLUGIN.match(config.architecture)
     checks = [
         (known, "architecture", f"one of {names} or a plugin 'package.module:function'"),
+        (config.app in apps, "app", f"one of {apps}"),
         (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
         (config.alpha > 0, "alpha", "positive"),
         (config.input_size >= 32, "input_size", "at least 32"),

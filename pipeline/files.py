@@ -43,11 +43,12 @@ def replace_directory(new: Path, target: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def digest_files(files: list[Path]) -> str:
-    """A short content hash of files (names and bytes), for content-addressed names."""
+def digest_files(files: list[Path], root: Path | None = None) -> str:
+    """A short content hash of files (names, or paths under `root`, and bytes), for
+    content-addressed names."""
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode())
+        digest.update(str(path.relative_to(root) if root else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

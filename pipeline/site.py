@@ -52,6 +52,7 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
         "checkpointStep": info["checkpoint_step"],
         "checkpointFingerprint": info["checkpoint_fingerprint"],
         "quantization": config.quantization,
+        "app": config.app,
     }
     model_bytes = sum(path.stat().st_size for path in model_files if path.parent == Path(model_dir))
     has_confusion = (site / model_name / model_card.CONFUSION_NAME).exists()
@@ -127,7 +128,7 @@ def task(config: Config) -> dict:
         ],
         "uptodate": [
             config_changed(
-                settings_of(config, "batch_size", "quantization", "title", "description")
+                settings_of(config, "batch_size", "quantization", "title", "description", "app")
             )
         ],
         "clean": [

@@ -1,4 +1,4 @@
-// Runs the page's board reading (web/src/board.ts: grid search, square cutting) in Node on
+// Runs the page's board reading (web/src/apps/shogi-board/board.ts: grid search, square cutting) in Node on
 // raw RGBA files, for comparison with Python.
 // Usage: node board_ts.cjs WEB_DIR OUT_DIR SIZE IMAGE.rgba:WIDTH:HEIGHT...
 // Prints one JSON line per image: the grid [left, top, right, bottom], or {"error": message};
@@ -8,8 +8,11 @@ const path = require('path');
 
 const [webDir, outDir, size, ...images] = process.argv.slice(2);
 const ts = require(path.join(webDir, 'node_modules', 'typescript'));
-for (const name of ['board.ts', 'grid.ts', 'resample.ts', 'board-geometry.json']) {
+const APP = 'apps/shogi-board';
+const files = ['board.ts', 'grid.ts', 'labels.ts', 'board-geometry.json'].map((name) => `${APP}/${name}`);
+for (const name of [...files, 'resample.ts']) {
   const source = fs.readFileSync(path.join(webDir, 'src', name), 'utf8');
+  fs.mkdirSync(path.dirname(path.join(outDir, name)), { recursive: true });
   const output = name.endsWith('.ts')
     ? ts.transpileModule(source, {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
@@ -17,7 +20,7 @@ for (const name of ['board.ts', 'grid.ts', 'resample.ts', 'board-geometry.json']
     : source;
   fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), output);
 }
-const { cutSquares, locateGrid } = require(path.join(outDir, 'board.js'));
+const { cutSquares, locateGrid } = require(path.join(outDir, APP, 'board.js'));
 
 async function main() {
   for (const spec of images) {

@@ -14,8 +14,8 @@ from support import (
     save_random_checkpoint,
 )
 
-from pipeline.bench import CHROMIUM
-from pipeline.bench.browser import CHROMIUM_ARGS
+from pipeline.shogi.bench import CHROMIUM
+from pipeline.shogi.bench.browser import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

@@ -154,25 +154,30 @@ def copy_project(destination: Path) -> Project:
     return project
 
 
-def set_setting(project: Project, key: str, value: str) -> None:
-    """Sets one `[tool.modelsite]` setting of the copy's pyproject.toml (`value` as TOML)."""
+def set_setting(project: Project, key: str, value: str | None) -> None:
+    """Sets one `[tool.modelsite]` setting of the copy's pyproject.toml (`value` as TOML),
+    adding it if it is not there; None takes it out."""
     path = project.root / "pyproject.toml"
     text = path.read_text("utf-8")
     # only inside [tool.modelsite]: [project] has keys of the same names
     start = text.index("[tool.modelsite]\n")
     following = re.compile(r"^\[", re.MULTILINE).search(text, start + 1)
     end = following.start() if following else len(text)
-    table, count = re.subn(
-        rf"^{key} = .*$", f"{key} = {value}", text[start:end], count=1, flags=re.MULTILINE
-    )
-    assert count == 1, f"pyproject.toml has no {key} setting"
+    table = text[start:end]
+    line = re.compile(rf"^{key} = .*\n", re.MULTILINE)
+    if value is None:
+        table = line.sub("", table, count=1)
+    elif line.search(table):
+        table = line.sub(lambda _: f"{key} = {value}\n", table, count=1)
+    else:
+        table = f"{table.rstrip()}\n{key} = {value}\n\n"
     path.write_text(text[:start] + table + text[end:], encoding="utf-8")
 
 
 @contextlib.contextmanager
-def changed_settings(project: Project, **settings: str):
-    """The copy's `[tool.modelsite]` settings changed (values as TOML) for the duration, then
-    its pyproject.toml as it was."""
+def changed_settings(project: Project, **settings: str | None):
+    """The copy's `[tool.modelsite]` settings changed (values as TOML, None: taken out) for
+    the duration, then its pyproject.toml as it was."""
     path = project.root / "pyproject.toml"
     before = path.read_text(encoding="utf-8")
     try:
@@ -213,7 +218,7 @@ def sure_and_doubtful_squares(labels: list[str], size: int):
     sure of, then 20 with two pieces drawn over each other, which no model should be."""
     import numpy as np
 
-    from pipeline import shogi_data
+    from pipeline.shogi import data as shogi_data
 
     squares, _ = shogi_data.random_squares(shogi_data.load_pieces(), shogi_data.load_boards(),
                                            labels, 40, size, np.random.default_rng(5))  # fmt: skip
@@ -225,7 +230,7 @@ def run_tfjs(project, pixels, model_dir=None) -> dict:
     TF.js on its WASM backend, in the project's Node: {"backend", "logits", "labels"}."""
     import numpy as np
 
-    from pipeline.bench.weight import TFJS_PREDICT
+    from pipeline.shogi.bench.weight import TFJS_PREDICT
 
     pixels_path = project.root / "pixels.f32"
     pixels_path.write_bytes(np.ascontiguousarray(pixels, dtype="<f4").tobytes())

@@ -122,6 +122,11 @@ CASES = {
         lambda p: set_setting(p, "quantization", '"int4"'),
         r"pyproject\.toml: \[tool\.modelsite\] quantization = 'int4' should be one of",
     ),
+    "unknown app": (
+        lambda p: set_setting(p, "app", '"chess-board"'),
+        (r"pyproject\.toml: \[tool\.modelsite\] app = 'chess-board' should be one of"
+         r" \('auto', 'none', 'shogi-board'\)"),
+    ),
     "half turn of one prefix": (
         lambda p: set_setting(p, "half_turn", '["B_"]'),
         r"pyproject\.toml: \[tool\.modelsite\] half_turn = \['B_'\] should be two label prefixes",

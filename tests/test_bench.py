@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import pytest
 from support import changed_settings, restore_test_checkpoint, save_random_checkpoint, step_of
 
-from pipeline import checkpoints, shogi_data
-from pipeline.bench import report
+from pipeline import checkpoints
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi.bench import report
 
 TARGETS = [
     "81 squares in the browser / native TensorFlow",

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 from support import ROOT, Project, assert_no_chatter, clean_environment, serving
 
-from pipeline import shogi_data, train
-from pipeline.bench import command_line
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import train
+from pipeline.shogi.bench import command_line
 
 BOARDS = 20
 # Boards the page and the command line must read alike, square for square.
@@ -78,7 +79,7 @@ def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
 
     paths = [str(path) for path, _ in fresh_boards]
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.recognize", "--names", *paths],
+        [sys.executable, "-m", "pipeline.shogi.recognize", "--names", *paths],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
@@ -120,7 +121,7 @@ def test_the_page_and_the_command_line_agree_on_every_square_of_held_out_screens
     on_page = [recognise_on_page(page, path) for path in held_out_screenshots]
     page.close()
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.recognize", *map(str, held_out_screenshots)],
+        [sys.executable, "-m", "pipeline.shogi.recognize", *map(str, held_out_screenshots)],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
@@ -164,7 +165,7 @@ def test_the_command_line_names_each_bad_image_and_still_reads_the_good_ones(
         BAD_IMAGES[case][0](path)
     good, sfen = fresh_boards[0]
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.recognize", *map(str, bad.values()), str(good)],
+        [sys.executable, "-m", "pipeline.shogi.recognize", *map(str, bad.values()), str(good)],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 1
@@ -192,7 +193,7 @@ def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, br
 def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
     import json
 
-    samples = json.loads((ROOT / "web" / "src" / "samples" / "samples.json").read_text("utf-8"))
+    samples = json.loads((ROOT / "web" / "src" / "apps" / "shogi-board" / "samples" / "samples.json").read_text("utf-8"))
     page = open_page(browser, default_site)
     buttons = page.locator("#samples button")
     buttons.first.wait_for()

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from pipeline import evaluation, shogi_data
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import evaluation
 
 LABELS = list(shogi_data.LABELS)
 START = "lnsgkgsnl/1r5b1/ppppppppp/9/9/9/PPPPPPPPP/1B5R1/LNSGKGSNL"
@@ -83,7 +84,7 @@ def test_a_design_groups_its_colourings():
 def test_the_page_outlines_below_the_threshold_the_figures_use():
     from support import ROOT
 
-    source = (ROOT / "web" / "src" / "boardview.ts").read_text(encoding="utf-8")
+    source = (ROOT / "web" / "src" / "apps" / "shogi-board" / "boardview.ts").read_text(encoding="utf-8")
     assert f"export const DOUBTFUL_BELOW = {evaluation.DOUBTFUL_BELOW};" in source
 
 
@@ -100,11 +101,11 @@ def test_the_command_line_reports_every_design_of_a_group_for_a_built_graph(
 
     from support import assert_no_chatter, clean_environment
 
-    from pipeline import train
+    from pipeline.shogi import train
 
     chosen = ["--group", group] if group else []
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.evaluation", "--boards", "1", *chosen],
+        [sys.executable, "-m", "pipeline.shogi.evaluation", "--boards", "1", *chosen],
         cwd=project.root, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import font_pieces, shogi_data
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import font_pieces
 
 
 @pytest.fixture(scope="module")

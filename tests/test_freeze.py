@@ -14,8 +14,9 @@ from support import (
     sure_and_doubtful_squares,
 )
 
-from pipeline import checkpoints, evaluation, freeze, half_turn
+from pipeline import checkpoints, freeze, half_turn
 from pipeline.network import build_classifier
+from pipeline.shogi import evaluation
 
 
 @pytest.fixture(scope="module")

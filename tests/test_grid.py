@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import grid, shogi_data
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import grid
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_an_image_without_a_board_is_refused(image, message):
 
 
 def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path):
-    """web/src/board.ts, run in Node, against pipeline/grid.py and squares.py on the same
+    """web/src/board.ts, run in Node, against pipeline/shogi/grid.py and squares.py on the same
     pixels: screenshots scaled 0.5-2.2x, with margins, half of them JPEGs."""
     import json
     import subprocess
@@ -81,7 +82,7 @@ def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path
 
     from support import ROOT, clean_environment
 
-    from pipeline import squares
+    from pipeline.shogi import squares
 
     subprocess.run([sys.executable, "-m", "doit", "node"], cwd=ROOT, env=clean_environment(),
                    capture_output=True, check=True)  # fmt: skip
@@ -130,7 +131,7 @@ def test_a_full_board_whose_pieces_cover_much_of_its_lines_is_found():
 def test_the_page_searches_with_the_same_settings():
     from support import ROOT
 
-    source = (ROOT / "web" / "src" / "grid.ts").read_text(encoding="utf-8")
+    source = (ROOT / "web" / "src" / "apps" / "shogi-board" / "grid.ts").read_text(encoding="utf-8")
     for name in ("LINE_CONTRAST", "WINDOW", "STANDOUT", "SEARCH_SIDE"):
         match = re.search(rf"const {name} = ([0-9.]+);", source)
         assert match, name

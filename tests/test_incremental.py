@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ from support import (
     step_of,
 )
 
-from pipeline import evaluation, train
+from pipeline.shogi import evaluation, train
 
 ALL_TASKS = ["freeze", "convert", "node", "bundle", "site"]
 
@@ -86,6 +87,15 @@ def test_the_page_title_and_description_come_from_the_settings_and_publish_the_s
     assert "<h1>Flowers &lt;b&gt;&amp;&lt;/b&gt; more</h1>" in page
     assert '<p id="page-description">Which flower is it?</p>' in page
     assert "{{" not in page
+
+
+def test_the_app_setting_publishes_the_site_only(project):
+    with changed_settings(project, app='"shogi-board"'):
+        run = project.doit()
+    assert run.executed == ["site"]
+    manifest = json.loads((project.artifacts / "site" / "manifest.json").read_text("utf-8"))
+    assert manifest["app"] == "shogi-board"
+    assert project.doit().executed == ["site"]  # and back
 
 
 def test_a_web_src_change_that_builds_the_same_page_publishes_nothing(project):

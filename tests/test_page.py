@@ -7,7 +7,7 @@ import http.client
 import numpy as np
 import pytest
 from PIL import Image
-from support import BATCH_SIZE, INPUT_SIZE, LABELS, labels_when_done, serving
+from support import BATCH_SIZE, INPUT_SIZE, LABELS, changed_settings, labels_when_done, serving
 
 from pipeline import freeze
 
@@ -62,6 +62,48 @@ def test_the_page_classifies_an_image_file_like_tensorflow(served, browser, tmp_
     page.wait_for_selector("h1:text('Model card')")
     assert "鳥" in page.inner_text("dl")
     page.close()
+
+
+def paste(page, path):
+    """Pastes an image file on the page, as Ctrl+V with a copied image would."""
+    page.evaluate(
+        """([name, bytes]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+            document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+        }""",
+        [path.name, list(path.read_bytes())],
+    )
+
+
+def test_a_model_no_app_fits_gets_the_generic_page_which_classifies_pasted_images(
+    served, browser, tmp_path
+):
+    project, url = served
+    path, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.is_hidden("#app")
+    assert page.locator("#board-section").count() == 0
+    paste(page, path)
+    assert labels_when_done(page, 1) == [expected]
+    page.close()
+
+
+def test_the_app_setting_shows_the_board_reader_for_any_model(served, browser):
+    project, url = served
+    try:
+        with changed_settings(project, app='"shogi-board"'):
+            project.doit()  # or `doit serve`, which follows the settings too
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+            assert page.locator("#board-section #board-diagram .cell").count() == 81
+            page.wait_for_selector("#samples button")
+            page.close()
+    finally:
+        project.doit()
 
 
 def test_a_file_that_is_not_an_image_fails_alone(served, browser, tmp_path):
@@ -234,4 +276,161 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     page.set_input_files("input[name=images]", [str(image)] * 5)
     labels = labels_when_done(page, 5)
     assert labels == [expected] * 5
+    page.close()
+
+
+# Each prediction's text, and its bar's length as a percentage of the room the entry has.
+PREDICTIONS = """entries => entries.map((entry) => {
+    const bar = entry.querySelector('.score-bar');
+    const style = getComputedStyle(entry);
+    const room = entry.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [entry.textContent, bar ? 100 * bar.getBoundingClientRect().width / room : null];
+})"""
+
+
+def assert_scores_drawn_as_bars(shown):
+    """Every prediction shown as `label score %` over a bar as long as its score, best first."""
+    assert shown
+    for text, width in shown:
+        label, score = text.rsplit(" ", 2)[:2]
+        assert label in LABELS and text == f"{label} {float(score):.1f} %"
+        assert width is not None and 0 <= width <= 100
+        assert width == pytest.approx(float(score), abs=1.5)  # a pixel is about 1 %
+    widths = [width for _, width in shown]
+    assert widths == sorted(widths, reverse=True)
+
+
+def test_each_prediction_has_a_bar_as_long_as_its_score(served, browser, tmp_path):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    page.set_input_files("input[name=images]", [str(image)] * 2)
+    assert labels_when_done(page, 2) == [expected] * 2
+    for item in page.locator("#results > li").all():
+        shown = item.locator("ol li").evaluate_all(PREDICTIONS)
+        assert len(shown) == 3
+        assert_scores_drawn_as_bars(shown)
+        assert shown[0][0].startswith(f"{expected} ")
+    page.close()
+
+
+# Chromium's own camera (a test pattern), granted to the page without asking.
+FAKE_CAMERA = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
+
+
+@pytest.fixture
+def chromium_with(browser):
+    """Launches another Debian Chromium with extra flags, through the Playwright that started
+    `browser` (a second one cannot start in the same thread); closed after the test."""
+    from pipeline.shogi.bench import CHROMIUM
+    from pipeline.shogi.bench.browser import CHROMIUM_ARGS
+
+    launched = []
+
+    def launch(*flags):
+        launched.append(
+            browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *flags])
+        )
+        return launched[-1]
+
+    yield launch
+    for each in launched:
+        each.close()
+
+
+def camera_frames(page) -> int:
+    return int(page.get_attribute("#camera-status", "data-frames"))
+
+
+def test_the_camera_classifies_frame_after_frame_until_stopped(served, chromium_with):
+    _, url = served
+    page = chromium_with(*FAKE_CAMERA).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.get_attribute("#camera-status", "data-state") == "idle"
+    page.evaluate("""() => {
+        window.longTasks = [];
+        new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map(
+            (entry) => entry.duration))).observe({ type: 'longtask' });
+    }""")
+
+    page.click("#camera-start")
+    page.wait_for_function(
+        "Number(document.querySelector('#camera-status').dataset.frames) >= 5", timeout=120_000
+    )
+    assert page.get_attribute("#camera-status", "data-state") == "running"
+    assert page.inner_text("#camera-start") == "Stop"
+    status = page.inner_text("#camera-status")
+    assert "classified" in status and "ms a frame" in status and "frames/s" in status
+    assert page.evaluate("document.querySelector('#camera-video').videoWidth") > 0
+    assert_scores_drawn_as_bars(page.eval_on_selector_all("#camera-results li", PREDICTIONS))
+    page.evaluate("window.cameraStream = document.querySelector('#camera-video').srcObject")
+    assert page.evaluate("cameraStream.getTracks().map((track) => track.readyState)") == ["live"]
+    long_tasks = page.evaluate("window.longTasks")
+
+    page.click("#camera-start")
+    assert page.get_attribute("#camera-status", "data-state") == "idle"
+    assert page.inner_text("#camera-start") == "Start"
+    assert page.evaluate("cameraStream.getTracks().map((track) => track.readyState)") == ["ended"]
+    assert page.evaluate("document.querySelector('#camera-video').srcObject") is None
+    frames = camera_frames(page)
+    page.wait_for_timeout(1500)  # many frames' time
+    assert camera_frames(page) == frames
+    assert [duration for duration in long_tasks if duration > 200] == []
+    assert errors == []
+    page.close()
+
+
+def test_starting_the_camera_again_runs_one_loop(served, chromium_with):
+    _, url = served
+    page = chromium_with(*FAKE_CAMERA).new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    page.click("#camera-start")
+    page.wait_for_function(
+        "Number(document.querySelector('#camera-status').dataset.frames) >= 2", timeout=120_000
+    )
+    # The frame counts the status shows from here on: a loop left running would interleave
+    # its own with the new loop's.
+    page.evaluate("""() => {
+        const status = document.querySelector('#camera-status');
+        window.counts = [];
+        new MutationObserver(() => window.counts.push(Number(status.dataset.frames)))
+            .observe(status, { attributes: true, attributeFilter: ['data-frames'] });
+        const button = document.querySelector('#camera-start');
+        button.click();  // stop while a frame is in the worker
+        button.click();  // start again
+        button.click();  // stop while the camera opens
+        button.click();  // and start once more
+    }""")
+    page.wait_for_function("window.counts.length > 10", timeout=120_000)
+    counts = page.evaluate("window.counts")
+    assert counts == list(range(len(counts)))
+    page.click("#camera-start")
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("flags", "host", "cause"),
+    [
+        (("--use-fake-device-for-media-stream", "--deny-permission-prompts"), "127.0.0.1",
+         "permission to use the camera was denied"),
+        # not localhost, not https: the browser offers the page no camera at all
+        ((*FAKE_CAMERA, "--host-resolver-rules=MAP insecure.test 127.0.0.1"), "insecure.test",
+         "served over https or from localhost"),
+    ],
+    ids=["denied", "insecure-page"],
+)  # fmt: skip
+def test_a_camera_that_cannot_be_opened_says_why(served, chromium_with, flags, host, cause):
+    _, url = served
+    page = chromium_with(*flags).new_page()
+    page.goto(url.replace("127.0.0.1", host))
+    page.click("#camera-start")
+    page.wait_for_selector("#camera-status[data-state=failed]", timeout=30_000)
+    assert cause in page.inner_text("#camera-status")
+    assert page.inner_text("#camera-start") == "Start"
     page.close()

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import shogi_data, squares
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import squares
 
 START = "lnsgkgsnl/1r5b1/ppppppppp/9/9/9/PPPPPPPPP/1B5R1/LNSGKGSNL"
 
@@ -240,7 +241,7 @@ def test_a_broken_piece_set_index_is_named(tmp_path):
 
 
 def test_generated_boards_keep_the_measured_grid(boards):
-    from pipeline import grid
+    from pipeline.shogi import grid
 
     rng = np.random.default_rng(4)
     for _ in range(12):
@@ -264,7 +265,7 @@ def test_a_marked_square_changes_that_square_only(boards):
 
 
 def test_a_screenshot_board_is_read_where_its_grid_is_found(pieces, boards):
-    from pipeline import grid
+    from pipeline.shogi import grid
 
     rng = np.random.default_rng(6)
     for _ in range(6):
@@ -285,7 +286,7 @@ def test_drawing_processes_end_with_a_killed_parent(tmp_path):
 
     script = (
         "import os, sys, numpy as np\n"
-        "from pipeline import shogi_data as d\n"
+        "from pipeline.shogi import data as d\n"
         "print(os.getpid(), flush=True)\n"
         "d.random_squares(d.load_pieces(), d.load_boards(), list(d.LABELS), 100000, 32,"
         " np.random.default_rng(0), processes=2)\n"

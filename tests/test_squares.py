@@ -4,15 +4,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import shogi_data, squares
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import squares
 
 GRID = (0.0, 0.0, 450.0, 450.0)  # 50 px squares
 
 
 def test_the_page_and_python_read_one_geometry_file():
     document = json.loads((squares.GEOMETRY_PATH).read_text(encoding="utf-8"))
-    assert squares.GEOMETRY_PATH.relative_to(squares.GEOMETRY_PATH.parents[2]).as_posix() == (
-        "web/src/board-geometry.json"
+    assert squares.GEOMETRY_PATH.relative_to(squares.GEOMETRY_PATH.parents[4]).as_posix() == (
+        "web/src/apps/shogi-board/board-geometry.json"
     )
     shape = squares.geometry()
     assert (shape.files, shape.ranks, shape.margin) == (

@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 from support import step_of
 
-from pipeline import checkpoints, evaluation, font_pieces, half_turn, shogi_data, train
+from pipeline import checkpoints, half_turn
 from pipeline import config as settings
 from pipeline.errors import BuildError
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import evaluation, font_pieces, train
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -236,7 +238,7 @@ def test_held_out_none_trains_on_every_style_and_reports_no_held_out_figures(tmp
 
     checkpoint_dir = tmp_path / "checkpoints"
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.train", "--quick", "--held-out", "none",
+        [sys.executable, "-m", "pipeline.shogi.train", "--quick", "--held-out", "none",
          "--checkpoint-dir", str(checkpoint_dir)],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -259,7 +261,7 @@ def test_a_recipe_is_tried_on_the_development_group_with_the_test_group_set_asid
 
     checkpoint_dir = tmp_path / "checkpoints"
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.train", "--quick", "--held-out", "development",
+        [sys.executable, "-m", "pipeline.shogi.train", "--quick", "--held-out", "development",
          "--set-aside", "test", "--per-class", "8", "--checkpoint-dir", str(checkpoint_dir)],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -289,13 +291,13 @@ def test_bad_input_on_the_command_line_is_one_line_naming_the_cause_and_a_failur
 
     checkpoint_dir = tmp_path / "checkpoints"
     completed = subprocess.run(
-        [sys.executable, "-m", "pipeline.train", "--quick", "--start-from", str(tmp_path),
+        [sys.executable, "-m", "pipeline.shogi.train", "--quick", "--start-from", str(tmp_path),
          "--checkpoint-dir", str(checkpoint_dir)],
         cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 1
     assert completed.stderr.splitlines()[-1] == (
-        f"python -m pipeline.train: {tmp_path / 'checkpoint'}: no checkpoint index file"
+        f"python -m pipeline.shogi.train: {tmp_path / 'checkpoint'}: no checkpoint index file"
         " (no checkpoint saved?)"
     )
     assert "Traceback" not in completed.stderr

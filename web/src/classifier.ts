@@ -21,6 +21,13 @@ const MAX_RESTARTS = 3;
  * backend takes seconds, a model download with progress events a few more). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** What of `image` can move to the worker rather than be copied (a Blob is shared anyway). */
+function transferable(image: ImageInput): Transferable[] {
+  if (image instanceof Blob) return [];
+  if (image instanceof ImageBitmap) return [image];
+  return [image.rgb.buffer];
+}
+
 export class Classifier {
   private worker: Worker;
   private restarts = 0;
@@ -46,8 +53,9 @@ export class Classifier {
   async classify(images: ImageInput[], onBatch?: (batch: BatchResult) => void): Promise<ClassifyResult> {
     if (!this.loading) throw new Error('load the model first');
     await this.loading;
-    // Pixel buffers move to the worker instead of being copied; the caller gives them up.
-    const transfer = images.flatMap((image) => (image instanceof Blob ? [] : [image.rgb.buffer]));
+    // Pixel buffers and frames move to the worker instead of being copied; the caller gives
+    // them up.
+    const transfer = images.flatMap(transferable);
     return this.request<ClassifyResult>({ kind: 'classify', id: 0, images }, { onBatch }, transfer);
   }
 

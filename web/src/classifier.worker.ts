@@ -13,6 +13,7 @@ import type {
   Prediction,
   WorkerMessage,
 } from './protocol';
+import { describe } from './errors';
 import { decodeImage, pixelsOf, resample } from './resample';
 
 const TOP_K = 3;
@@ -237,30 +238,35 @@ async function classify(id: number, images: ImageInput[], { run, info }: Loaded)
 /** An image as the model's input: RGB floats at `size` x `size`, resampled as board
  * squares are (web/src/resample.ts), so an image reads the same here and in Python. */
 async function toRgb(image: ImageInput, size: number): Promise<Float32Array> {
-  if (!(image instanceof Blob)) {
-    if (image.width !== size || image.height !== size) {
-      throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${size}x${size}`);
-    }
-    return image.rgb;
+  if (image instanceof ImageBitmap) return resampleBitmap(image, size);
+  if (image instanceof Blob) return resampleBitmap(await decode(image), size);
+  if (image.width !== size || image.height !== size) {
+    throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${size}x${size}`);
   }
-  let bitmap: ImageBitmap;
+  return image.rgb;
+}
+
+async function decode(file: Blob): Promise<ImageBitmap> {
   try {
-    bitmap = await decodeImage(image);
+    return await decodeImage(file);
   } catch {
-    const name = image instanceof File ? image.name : 'the image';
+    const name = file instanceof File ? file.name : 'the image';
     throw new Error(`${name} is not an image this browser can decode`);
   }
-  const pixels = pixelsOf(bitmap);
-  bitmap.close();
-  return resample(pixels, [0, 0, pixels.width, pixels.height], size, size);
+}
+
+/** The whole of `bitmap` at `size` x `size`; the bitmap is closed, its memory freed at once. */
+function resampleBitmap(bitmap: ImageBitmap, size: number): Float32Array {
+  try {
+    const pixels = pixelsOf(bitmap);
+    return resample(pixels, [0, 0, pixels.width, pixels.height], size, size);
+  } finally {
+    bitmap.close();
+  }
 }
 
 function topK(scores: Float32Array | Int32Array | Uint8Array, labels: string[]): Prediction[] {
   return Array.from(scores, (score, index) => ({ label: labels[index], score: Number(score) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, TOP_K);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

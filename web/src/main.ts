@@ -1,14 +1,22 @@
-// The page: picks up images, shows them at once, fills in each result as its batch ends.
-// All inference happens in the worker behind `Classifier`; nothing here blocks for long.
-import { BoardView } from './boardview';
+// The page: picks up images, shows them at once, fills in each result as its batch ends; and
+// classifies what the camera sees, frame after frame. All inference happens in the worker
+// behind `Classifier`; nothing here blocks for long.
+import { type App, appName, loadApp } from './apps/apps';
 import { Classifier, DEFAULT_TIMEOUT_MS } from './classifier';
+import { followCamera } from './camera';
+import { describe } from './errors';
+import { acceptFiles } from './intake';
 import { followBuilds } from './live';
+import { showPredictions } from './predictions';
 import type { BackendName, BatchResult, ImageResult, ModelInfo } from './protocol';
 
 /** What the site build publishes beside the page: which model to load. */
 interface Manifest {
   model: string;
   batchSize: number;
+  labels: string[];
+  /** The app shown above the generic classifier: a name under web/src/apps, "auto", "none". */
+  app: string;
 }
 
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl'];
@@ -37,23 +45,30 @@ function countParameter(name: string): number | undefined {
 }
 
 const classifier = new Classifier(timeout);
+const manifest = fetchManifest();
 const ready = start();
+let app: App | undefined;
+void startApp();
+
+async function fetchManifest(): Promise<Manifest> {
+  const response = await fetch('manifest.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
+  return (await response.json()) as Manifest;
+}
 
 async function start(): Promise<ModelInfo> {
   try {
-    const response = await fetch('manifest.json', { cache: 'no-store' });
-    if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
-    const manifest = (await response.json()) as Manifest;
+    const { model, batchSize } = await manifest;
     const wasmPath = document.querySelector<HTMLMetaElement>('meta[name=wasm-path]')?.content ?? '';
     const requested = parameters.get('backend') as BackendName | null;
     const info = await classifier.load(
       {
         // Absolute URLs: the worker runs from a blob: URL, against which relative ones fail.
-        modelUrl: new URL(manifest.model, location.href).href,
+        modelUrl: new URL(model, location.href).href,
         wasmPath: new URL(wasmPath, location.href).href,
         publicPath: new URL('./', location.href).href,
         // `?batch=N` and `?threads=N` override the build's batch and the worker's thread count.
-        batchSize: countParameter('batch') ?? manifest.batchSize,
+        batchSize: countParameter('batch') ?? batchSize,
         backend: requested && BACKENDS.includes(requested) ? requested : undefined,
         threads: countParameter('threads'),
       },
@@ -65,8 +80,25 @@ async function start(): Promise<ModelInfo> {
     return info;
   } catch (error) {
     status.dataset.state = 'failed';
-    status.textContent = `The model could not be loaded: ${message(error)}`;
+    status.textContent = `The model could not be loaded: ${describe(error)}`;
     throw error;
+  }
+}
+
+/** The app the build asks for, or the one the model's labels fit, in its own section. */
+async function startApp(): Promise<void> {
+  const host = element('app');
+  try {
+    const { app: setting, labels } = await manifest;
+    const name = appName(setting, labels);
+    if (!name) return;
+    host.hidden = false;
+    const samplesPath = document.querySelector<HTMLMetaElement>('meta[name=samples-path]')?.content ?? '';
+    const samplesUrl = new URL(`${samplesPath}${name}/`, location.href).href;
+    app = (await loadApp(name)).start({ host, classifier, ready, samplesUrl });
+  } catch (error) {
+    host.classList.add('error');
+    host.textContent = `The page's app could not start: ${describe(error)}`;
   }
 }
 
@@ -103,7 +135,7 @@ async function classifyFiles(files: File[]): Promise<void> {
       `; tensors ${outcome.tensors} (baseline ${info.baselineTensors})`;
   } catch (error) {
     for (const item of items) {
-      if (item.dataset.state === 'pending') showResult(item, { error: message(error) });
+      if (item.dataset.state === 'pending') showResult(item, { error: describe(error) });
     }
   }
 }
@@ -135,16 +167,7 @@ function showResult(item: HTMLLIElement, result: ImageResult): void {
   }
   item.dataset.state = 'done';
   item.dataset.label = result.predictions[0]?.label ?? '';
-  for (const prediction of result.predictions) {
-    const entry = document.createElement('li');
-    entry.dataset.label = prediction.label;
-    entry.textContent = `${prediction.label} ${(prediction.score * 100).toFixed(1)} %`;
-    list.appendChild(entry);
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  showPredictions(list, result.predictions);
 }
 
 const buildStatus = element<HTMLElement>('build-status');
@@ -157,71 +180,19 @@ followBuilds({
   succeeded: () => (buildStatus.hidden = true),
 });
 
-/** Hands the files picked with `picker` or dropped on `target` to `receive`. */
-function acceptFiles(picker: HTMLInputElement | null, target: HTMLElement, receive: (files: File[]) => void): void {
-  picker?.addEventListener('change', () => {
-    receive([...(picker.files ?? [])]);
-    picker.value = '';
-  });
-  target.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    target.classList.add('over');
-  });
-  target.addEventListener('dragleave', () => target.classList.remove('over'));
-  target.addEventListener('drop', (event) => {
-    event.preventDefault();
-    target.classList.remove('over');
-    receive([...(event.dataTransfer?.files ?? [])]);
-  });
-}
-
 acceptFiles(picker, dropZone, (files) => void classifyFiles(files));
-const boardView = new BoardView(
+followCamera(
   {
-    view: element('screenshot-view'),
-    canvas: element<HTMLCanvasElement>('screenshot'),
-    diagram: element('board-diagram'),
-    sfen: element<HTMLOutputElement>('sfen'),
-    copy: element<HTMLButtonElement>('copy-sfen'),
-    status: element('board-status'),
+    button: element<HTMLButtonElement>('camera-start'),
+    video: element<HTMLVideoElement>('camera-video'),
+    predictions: element<HTMLOListElement>('camera-results'),
+    status: element('camera-status'),
   },
   classifier,
-  ready,
 );
-acceptFiles(
-  document.querySelector<HTMLInputElement>('input[name=board]'),
-  element('screenshot-view'),
-  ([file]) => {
-    if (file) void boardView.open(file);
-  },
-);
-// A pasted image is most likely a screenshot of a board.
+// A pasted image goes to the app if there is one (a board screenshot, say), else is classified.
 document.addEventListener('paste', (event) => {
-  const [file] = event.clipboardData?.files ?? [];
-  if (file) void boardView.open(file);
+  const files = [...(event.clipboardData?.files ?? [])];
+  if (app && files[0]) app.paste(files[0]);
+  else void classifyFiles(files);
 });
-
-interface Sample {
-  file: string;
-  sfen: string;
-}
-
-async function showSamples(): Promise<void> {
-  const base = document.querySelector<HTMLMetaElement>('meta[name=samples-path]')?.content ?? '';
-  const response = await fetch(`${base}samples.json`);
-  if (!response.ok) return;
-  for (const sample of (await response.json()) as Sample[]) {
-    const button = document.createElement('button');
-    const image = document.createElement('img');
-    image.src = base + sample.file;
-    image.alt = `sample board ${sample.sfen}`;
-    button.title = sample.sfen;
-    button.appendChild(image);
-    button.addEventListener('click', async () => {
-      const picture = await fetch(base + sample.file);
-      void boardView.open(await picture.blob());
-    });
-    element('samples').appendChild(button);
-  }
-}
-void showSamples();

@@ -9,8 +9,9 @@ export interface Pixels {
   rgb: Float32Array<ArrayBuffer>;
 }
 
-/** An image to classify: a file the worker decodes itself, or pixels cut by the page. */
-export type ImageInput = Blob | Pixels;
+/** An image to classify: a file the worker decodes itself, pixels cut by the page, or a
+ * frame grabbed from a video (the worker closes it). */
+export type ImageInput = Blob | Pixels | ImageBitmap;
 
 export interface Prediction {
   label: string;

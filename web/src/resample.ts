@@ -1,4 +1,4 @@
-// Resampling a part of an image to a given size, step for step as pipeline/squares.py does
+// Resampling a part of an image to a given size, step for step as pipeline/shogi/squares.py does
 // it (tests hold the two to each other): a canvas's drawImage and PIL each resample in their
 // own way, and squares cut differently are read differently.
 
@@ -74,7 +74,7 @@ function weights(start: number, end: number, length: number, size: number): Weig
 }
 
 /** The part `box` of `image` as `width` x `height` RGB floats 0-255, row-major: rows first,
- * then columns, in float64, stored as float32 (as pipeline/squares.resample). */
+ * then columns, in float64, stored as float32 (as pipeline/shogi/squares.resample). */
 export function resample(image: RgbaImage, box: Box, width: number, height: number): Float32Array<ArrayBuffer> {
   const [left, top, right, bottom] = box;
   const rows = weights(top, bottom, image.height, height);

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import grid, recognize, shogi_data
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import grid, recognize
 
-# The page's threshold (web/src/boardview.ts); a test holds the two equal.
+# The page's threshold (web/src/apps/shogi-board/boardview.ts); a test holds the two equal.
 DOUBTFUL_BELOW = 0.9
 
 
@@ -155,19 +156,20 @@ def _share(part: int, whole: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.evaluation`: the held-out table for a frozen graph."""
+    """`python -m pipeline.shogi.evaluation`: the held-out table for a frozen graph."""
     import argparse
     import json
 
     import numpy as np
 
     from pipeline import config as settings
-    from pipeline import freeze, train
+    from pipeline import freeze
     from pipeline.quiet import import_tensorflow
+    from pipeline.shogi import train
 
     import_tensorflow()
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.evaluation",
+        prog="python -m pipeline.shogi.evaluation",
         description="Reads the held-out designs' screenshot boards (as `doit train` draws them "
         "for a seed) with a frozen graph and prints each design's figures.",
     )

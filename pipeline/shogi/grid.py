@@ -3,16 +3,16 @@
 The grid's lines are thin and run the whole width or height of the board; piece
 strokes are short. So each column (and row) is scored by how much of it is a thin
 line, and the grid is the ten equally spaced columns (rows) that score best together.
-The page implements the same steps in web/src/grid.ts; tests hold the two to each other.
+The page implements the same steps in web/src/apps/shogi-board/grid.ts; tests hold the two to each other.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pipeline import squares
 from pipeline.errors import BuildError
-from pipeline.squares import Box
+from pipeline.shogi import squares
+from pipeline.shogi.squares import Box
 
 LINES = 10  # a 9x9 board has ten lines each way
 SMALLEST_SQUARE = 8  # pixels; below this the pieces cannot be told apart anyway
@@ -90,7 +90,7 @@ def find_grid(image) -> Box:
 
 def luma(rgb: np.ndarray) -> np.ndarray:
     """Luma of (h, w, 3) RGB floats with PIL's "L" weights (ITU-R 601), unrounded; the page
-    computes it in the same order (web/src/grid.ts)."""
+    computes it in the same order (web/src/apps/shogi-board/grid.ts)."""
     red, green, blue = (rgb[..., channel].astype(np.float64) for channel in range(3))
     return ((red * 19595 + green * 38470 + blue * 7471) / 65536).astype(np.float32)
 

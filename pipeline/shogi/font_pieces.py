@@ -1,7 +1,7 @@
 """More piece styles for training, drawn from Debian's free Japanese fonts.
 
-`python -m pipeline.font_pieces` renders every style of STYLES into
-pipeline/assets/font-pieces/STYLE/, in the same form as the CC0 piece images
+`python -m pipeline.shogi.font_pieces` renders every style of STYLES into
+pipeline/shogi/assets/font-pieces/STYLE/, in the same form as the CC0 piece images
 (SIDE_KIND.png, 140x148 RGBA, gote rotated 180 degrees). The images are committed, so
 training needs no fonts; only re-rendering them does (the packages are named in FONTS).
 """
@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import shogi_data
 from pipeline.files import write_atomically
+from pipeline.shogi import data as shogi_data
 
 FONT_PIECES_DIR = shogi_data.ASSETS_DIR.parent / "font-pieces"
 FONT_ROOT = Path("/usr/share/fonts")
@@ -383,7 +383,7 @@ def _png(image) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.font_pieces", description=__doc__.splitlines()[0]
+        prog="python -m pipeline.shogi.font_pieces", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--output", type=Path, default=FONT_PIECES_DIR)
     arguments = parser.parse_args(argv)

@@ -3,7 +3,7 @@
 A group of whole piece designs (HELD_OUT_STYLES) is left out of training entirely and read
 on screenshot boards; those figures say how well the model carries over to pieces it has
 never seen. The training styles are all the others: the CC0 ones, those rendered from fonts
-(pipeline/font_pieces.py) and the third-party piece sets. Beside the checkpoint go
+(pipeline/shogi/font_pieces.py) and the third-party piece sets. Beside the checkpoint go
 metrics.json (accuracies, confusion matrix, how the model was made) and confusion.png, both
 written before the checkpoint, whose index file is written last.
 """
@@ -22,11 +22,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline import checkpoints, evaluation, font_pieces, half_turn, shogi_data, stopping
+from pipeline import checkpoints, half_turn, stopping
 from pipeline.config import Config
 from pipeline.errors import BuildError, reported
 from pipeline.files import write_atomically
 from pipeline.quiet import filter_tensorflow_chatter, import_tensorflow
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import evaluation, font_pieces
 
 # Whole designs left out of training and reported on (the test group), fixed before any
 # model was run on them: a kanji design in two bodies (one glyph family: the 3-D body and the
@@ -291,7 +293,7 @@ def _require(names: list[str], styles, where: str, purpose: str) -> None:
 
 def data_seeds(seed: int) -> DataSeeds:
     """The independent random streams a run's data come from (numpy SeedSequences), so that
-    `python -m pipeline.evaluation` draws the same held-out boards as training did."""
+    `python -m pipeline.shogi.evaluation` draws the same held-out boards as training did."""
     import numpy as np
 
     return DataSeeds(*np.random.SeedSequence(seed).spawn(4))
@@ -613,10 +615,10 @@ def task(config: Config) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m pipeline.train` with the same options as `doit train`."""
+    """`python -m pipeline.shogi.train` with the same options as `doit train`."""
     from pipeline import config as settings
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline.train", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipeline.shogi.train", description=__doc__)
     for param in PARAMS:
         flag = f"--{param['long']}"
         if param["type"] is bool:
@@ -631,9 +633,9 @@ def main(argv: list[str] | None = None) -> None:
             )
     options = parser.parse_args(argv)
     try:
-        _run(settings.load(), "python -m pipeline.train", **vars(options))
+        _run(settings.load(), "python -m pipeline.shogi.train", **vars(options))
     except BuildError as error:
-        sys.exit(f"python -m pipeline.train: {error}")
+        sys.exit(f"python -m pipeline.shogi.train: {error}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def report_dir(config: Config) -> Path:
 
 
 def _run(config: Config, quick: bool, runs: int, chromium: str) -> None:
-    from pipeline.bench import run
+    from pipeline.shogi.bench import run
 
     run.bench(config, report_dir(config), quick=quick, runs=runs, chromium=chromium)
 

@@ -1,6 +1,6 @@
 """The one rule for cutting a board image into the squares the classifier sees.
 
-The rule's constants live in web/src/board-geometry.json, which the page imports too, and
+The rule's constants live in web/src/apps/shogi-board/board-geometry.json, which the page imports too, and
 the resampling is spelt out here and in web/src/resample.ts step for step (a browser's
 canvas and PIL each resample in their own way), so the training data, the Python recogniser
 and the browser cut the same pixels from the same image.
@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-GEOMETRY_PATH = Path(__file__).resolve().parent.parent / "web" / "src" / "board-geometry.json"
+GEOMETRY_PATH = (
+    Path(__file__).resolve().parents[2] / "web" / "src" / "apps" / "shogi-board" / "board-geometry.json"
+)
 
 # (left, top, right, bottom) in pixels; for a grid, the centres of its outer lines.
 Box = tuple[float, float, float, float]

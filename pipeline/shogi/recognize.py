@@ -1,7 +1,7 @@
-"""`python -m pipeline.recognize IMAGE...`: the SFEN board of each board screenshot.
+"""`python -m pipeline.shogi.recognize IMAGE...`: the SFEN board of each board screenshot.
 
-Finds the grid and cuts the 81 squares exactly as the page does (pipeline/grid.py,
-pipeline/squares.py), classifies them with the frozen graph that `doit` built (loaded once,
+Finds the grid and cuts the 81 squares exactly as the page does (pipeline/shogi/grid.py,
+pipeline/shogi/squares.py), classifies them with the frozen graph that `doit` built (loaded once,
 the squares of several boards at a time), and prints one SFEN board string a line, in the
 order the images were given. An image it cannot read gets an empty line; the reason goes to
 stderr, and the exit status is 1. `--names` begins each line with the image and a tab.
@@ -14,9 +14,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline import grid, shogi_data, squares
 from pipeline.errors import BuildError
 from pipeline.quiet import filter_tensorflow_chatter
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import grid, squares
 
 
 class RecognitionError(BuildError):
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline import config as settings
     from pipeline.quiet import import_tensorflow
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline.recognize", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipeline.shogi.recognize", description=__doc__)
     parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     parser.add_argument("--names", action="store_true",
                         help="begin each line with the image's path and a tab")  # fmt: skip

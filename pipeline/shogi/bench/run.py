@@ -1,4 +1,4 @@
-"""Runs every benchmark and writes the report (see pipeline/bench/__init__.py)."""
+"""Runs every benchmark and writes the report (see pipeline/shogi/bench/__init__.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline import samples, shogi_data
-from pipeline.bench import CHROMIUM, browser, build, command_line, machine, report, weight
-from pipeline.bench.browser import Variant
-from pipeline.bench.native import Native, board_squares
-from pipeline.bench.timing import interleaved, summary
 from pipeline.config import Config
 from pipeline.files import write_atomically
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import samples
+from pipeline.shogi.bench import CHROMIUM, browser, build, command_line, machine, report, weight
+from pipeline.shogi.bench.browser import Variant
+from pipeline.shogi.bench.native import Native, board_squares
+from pipeline.shogi.bench.timing import interleaved, summary
 
 DEFAULT = Variant("default", "the page as published")
 BACKENDS = (
@@ -104,7 +105,7 @@ def model_facts(config: Config) -> dict:
 
 def sample_board(config: Config) -> tuple[Path, str]:
     """The first board of the page's sample gallery, and its true SFEN."""
-    directory = config.web_dir / "src" / "samples"
+    directory = config.web_dir / "src" / "apps" / "shogi-board" / "samples"
     first = json.loads((directory / samples.INDEX_NAME).read_text(encoding="utf-8"))[0]
     return directory / first["file"], first["sfen"]
 

@@ -1,4 +1,4 @@
-"""The command line in bulk: `python -m pipeline.recognize` on boards the generator draws
+"""The command line in bulk: `python -m pipeline.shogi.recognize` on boards the generator draws
 fresh, timed from the command to its exit (Python and TensorFlow start-up included)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import shogi_data
-from pipeline.bench import BenchError
-from pipeline.bench.timing import seconds, summary
 from pipeline.config import Config
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi.bench import BenchError
+from pipeline.shogi.bench.timing import seconds, summary
 
 
 def draw_boards(directory: Path, count: int, seed: int = 20261129) -> list[tuple[Path, str]]:
@@ -37,7 +37,7 @@ def draw_boards(directory: Path, count: int, seed: int = 20261129) -> list[tuple
 def measure(config: Config, scratch: Path, count: int, runs: int) -> dict:
     """`count` boards read `runs` times in one command each; how long, and how many exactly."""
     boards = draw_boards(scratch / "boards", count)
-    command = [sys.executable, "-m", "pipeline.recognize", *(str(path) for path, _ in boards)]
+    command = [sys.executable, "-m", "pipeline.shogi.recognize", *(str(path) for path, _ in boards)]
     outputs = []
 
     def read() -> None:

@@ -1,5 +1,5 @@
-"""`python -m pipeline.samples`: the page's gallery of sample boards, drawn by the board
-generator and kept in web/src/samples with their true SFEN (samples.json)."""
+"""`python -m pipeline.shogi.samples`: the page's gallery of sample boards, drawn by the board
+generator and kept in web/src/apps/shogi-board/samples with their true SFEN (samples.json)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline import shogi_data
+from pipeline.shogi import data as shogi_data
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "web" / "src" / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "web" / "src" / "apps" / "shogi-board" / "samples"
 INDEX_NAME = "samples.json"
 
 

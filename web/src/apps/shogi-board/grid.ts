@@ -1,4 +1,4 @@
-// Finding the 9x9 grid of a shogi board in a screenshot: the same steps as pipeline/grid.py
+// Finding the 9x9 grid of a shogi board in a screenshot: the same steps as pipeline/shogi/grid.py
 // (tests hold the two to each other). Lines are thin and run the whole board; piece strokes
 // are short. Each column (row) is scored by the share of it that is a thin line, and the
 // grid is the ten equally spaced columns (rows) that score best together.
@@ -17,7 +17,7 @@ const SMALLEST_SQUARE = 8;
 const LINE_CONTRAST = 12;
 const WINDOW = 3;
 /** How much more of its length each grid line must be line than the median column (row)
- * is (as pipeline/grid.py). */
+ * is (as pipeline/shogi/grid.py). */
 const STANDOUT = 0.2;
 
 /** Longest stretch of work before the search lets the browser run (it runs on the page's
@@ -31,10 +31,10 @@ export function yieldToBrowser(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Longer side at which larger screenshots are searched (as pipeline/grid.py). */
+/** Longer side at which larger screenshots are searched (as pipeline/shogi/grid.py). */
 export const SEARCH_SIDE = 640;
 
-/** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as pipeline/grid.py). */
+/** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as pipeline/shogi/grid.py). */
 export function luma(rgb: Float32Array): Float32Array {
   const gray = new Float32Array(rgb.length / 3);
   for (let i = 0; i < gray.length; i++) {

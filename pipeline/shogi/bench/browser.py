@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import serve
-from pipeline.bench import CHROMIUM, BenchError
+from pipeline.shogi.bench import CHROMIUM, BenchError
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pipeline import checkpoints, freeze
 from pipeline import config as settings
-from pipeline.bench import BenchError
-from pipeline.bench.timing import interleaved, seconds, summary
 from pipeline.files import write_atomically
+from pipeline.shogi.bench import BenchError
+from pipeline.shogi.bench.timing import interleaved, seconds, summary
 
 _TASK_LINE = re.compile(r"^\.\s+(?P<name>[\w:-]+)\s*$", re.MULTILINE)
 # One edit that changes the page's script (a comment alone would not: webpack drops it).

@@ -11,8 +11,10 @@ import re
 from pathlib import Path
 
 from pipeline import config as settings
-from pipeline import convert, model_card, node, shogi_data, train
-from pipeline.bench import BenchError
+from pipeline import convert, model_card, node
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi import train
+from pipeline.shogi.bench import BenchError
 
 TFJS_PREDICT = Path(__file__).with_name("tfjs_predict.cjs")
 _SCRIPT = re.compile(r'<script src="([^"]+)"')

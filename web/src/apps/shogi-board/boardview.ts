@@ -1,10 +1,12 @@
 // The board section: a screenshot in, its grid shown with draggable corners, the 81
 // squares classified in the worker, a board diagram and the SFEN out.
-import { BLANK, cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
-import { type RgbaImage, pixelsOf } from './resample';
-import type { Classifier } from './classifier';
+import { cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
+import { type RgbaImage, pixelsOf } from '../../resample';
+import type { Classifier } from '../../classifier';
 import { type GridBox, yieldToBrowser } from './grid';
-import type { ImageResult, ModelInfo, Prediction } from './protocol';
+import { BLANK } from './labels';
+import { describe } from '../../errors';
+import type { ImageResult, ModelInfo, Prediction } from '../../protocol';
 
 /** Squares whose best score is below this are marked for the user to check. */
 export const DOUBTFUL_BELOW = 0.9;
@@ -212,8 +214,7 @@ export class BoardView {
   private fail(error: unknown): void {
     this.clear();
     this.elements.status.classList.add('error');
-    const reason = error instanceof Error ? error.message : String(error);
-    this.elements.status.textContent = `No board recognised: ${reason}`;
+    this.elements.status.textContent = `No board recognised: ${describe(error)}`;
   }
 }
 

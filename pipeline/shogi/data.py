@@ -1,4 +1,4 @@
-"""Training data made from the CC0 piece and board images in pipeline/assets/shogi-images.
+"""Training data made from the CC0 piece and board images in pipeline/shogi/assets/shogi-images.
 
 Two generators share one way of drawing pieces on a board texture:
 - `random_squares`: classifier inputs that look like squares cut from board screenshots;
@@ -14,8 +14,9 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline import checkpoints, squares
+from pipeline import checkpoints
 from pipeline.errors import BuildError
+from pipeline.shogi import squares
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets" / "shogi-images"
 PIECES_DIR = ASSETS_DIR / "pieces"

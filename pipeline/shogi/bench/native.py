@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import freeze, grid, recognize, squares
-from pipeline.bench.timing import seconds
+from pipeline import freeze
 from pipeline.quiet import import_tensorflow
+from pipeline.shogi import grid, recognize, squares
+from pipeline.shogi.bench.timing import seconds
 
 
 def board_squares(board: Path, input_size: int):
