@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 from pipeline.errors import BuildError
-from pipeline.files import digest_files, write_atomically
+from pipeline.files import write_atomically
 
 INDEX_NAME = "checkpoint"
 LABELS_NAME = "labels.txt"
@@ -52,38 +51,6 @@ def files_of(prefix: Path) -> list[Path]:
     prefix = Path(prefix)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
     return [Path(f"{prefix}.index"), *shards]
-
-
-def source_files(checkpoint_dir: Path) -> list[Path]:
-    """Everything a build reads from the directory: index file, labels, newest checkpoint,
-    and the model-card files where there are any."""
-    checkpoint_dir = Path(checkpoint_dir)
-    prefix = latest_prefix(checkpoint_dir)
-    card = [checkpoint_dir / name for name in CARD_NAMES if (checkpoint_dir / name).exists()]
-    return [checkpoint_dir / INDEX_NAME, checkpoint_dir / LABELS_NAME, *files_of(prefix), *card]
-
-
-def source_digest(checkpoint_dir: Path) -> str:
-    """A content hash of `source_files`."""
-    try:
-        return digest_files(source_files(checkpoint_dir))
-    except OSError as error:
-        raise CheckpointError(f"{error.filename}: cannot read ({error.strerror})") from error
-
-
-def snapshot(checkpoint_dir: Path, into: Path, attempts: int = 3) -> str:
-    """Copies the newest checkpoint and its labels into `into` (a directory of the same
-    layout) and returns their digest. A trainer may write a new checkpoint at any moment:
-    the copy is taken again until the directory held still while it was made."""
-    for _ in range(attempts):
-        before = source_digest(checkpoint_dir)
-        for path in source_files(checkpoint_dir):
-            shutil.copyfile(path, Path(into) / path.name)
-        if source_digest(into) == before == source_digest(checkpoint_dir):
-            return before
-    raise CheckpointError(
-        f"{checkpoint_dir}: the checkpoint kept changing while it was read; try again later"
-    )
 
 
 def read_labels(path: Path) -> list[str]:
@@ -141,7 +108,7 @@ def restore(prefix: Path, model) -> int:
         status.expect_partial()  # the manager's save counter and optimizer slots may remain
     except (tf.errors.OpError, AssertionError, ValueError) as error:
         raise CheckpointError(
-            f"{prefix}: does not fit the configured network ({_first_line(error)})"
+            f"{prefix}: does not fit the configured network ({first_line(error)})"
         ) from error
     return int(step.numpy())
 
@@ -167,11 +134,11 @@ def fingerprint(prefix: Path) -> str:
             digest.update(value.tobytes() if hasattr(value, "tobytes") else bytes(value))
     except (tf.errors.OpError, IndexError, ValueError, OSError) as error:
         raise CheckpointError(
-            f"{prefix}: damaged, not a whole checkpoint ({_first_line(error)})"
+            f"{prefix}: damaged, not a whole checkpoint ({first_line(error)})"
         ) from error
     return digest.hexdigest()
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

@@ -12,6 +12,7 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
+from pipeline import sources
 from pipeline.errors import BuildError
 from pipeline.network import ARCHITECTURES, PLUGIN
 
@@ -28,16 +29,21 @@ class ConfigError(BuildError):
 @dataclass(frozen=True)
 class Config:
     root: Path
-    checkpoint_dir: Path
-    architecture: str
-    alpha: float
-    input_size: int
+    # a checkpoint directory, a .keras file or a SavedModel directory (pipeline/sources.py)
+    model_source: Path
     output_dir: Path
     quantization: str
     shard_size_bytes: int
     batch_size: int
     serve_host: str
     serve_port: int
+    # The network a checkpoint's weights belong to, and its input; the other kinds of model
+    # source carry their own (these stay empty for them).
+    architecture: str = ""
+    alpha: float = 1.0
+    input_height: int = 0
+    input_width: int = 0
+    channels: int = 3
     # the two label prefixes a half turn of the image swaps (pipeline/half_turn.py); None:
     # the model is read upright only
     half_turn: tuple[str, str] | None = None
@@ -49,6 +55,17 @@ class Config:
     app: str = "auto"
     # a plugin network's keyword arguments ([tool.modelsite.network]), as sorted pairs
     network_options: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return (self.input_height, self.input_width, self.channels)
+
+    @property
+    def input_size(self) -> int:
+        """The side of a square input (the shogi squares are square)."""
+        if self.input_height != self.input_width:
+            raise ConfigError(f"the input is {self.input_height}x{self.input_width}, not square")
+        return self.input_height
 
     @property
     def frozen_dir(self) -> Path:
@@ -134,12 +151,10 @@ def load(root: Path | str = ".") -> Config:
         raise ConfigError(f"{source}: no [tool.modelsite] table")
 
     base = source.parent
+    model_source = (base / _field(table, "model_source", str, source)).resolve()
     config = Config(
         root=root,
-        checkpoint_dir=(base / _field(table, "checkpoint_dir", str, source)).resolve(),
-        architecture=_field(table, "architecture", str, source),
-        alpha=float(_field(table, "alpha", float, source) if "alpha" in table else 1.0),
-        input_size=_field(table, "input_size", int, source),
+        model_source=model_source,
         output_dir=(base / _field(table, "output_dir", str, source)).resolve(),
         quantization=_field(table, "quantization", str, source),
         shard_size_bytes=_field(table, "shard_size_bytes", int, source),
@@ -150,34 +165,77 @@ def load(root: Path | str = ".") -> Config:
         network_options=_network_options(table, source),
         **{name: _field(table, name, str, source) for name in ("title", "description", "app")
            if name in table},
-    )
-    names = tuple(ARCHITECTURES)
-    apps = ("auto", "none", *sorted(path.name for path in config.apps_dir.glob("*") if path.is_dir()))
-    known = config.architecture in ARCHITECTURES or PLUGIN.match(config.architecture)
+        # a checkpoint holds weights only: the settings say which network they are for
+        **(_network(table, source) if sources.kind_of(model_source) == sources.CHECKPOINTS
+           else {}),
+    )  # fmt: skip
+    folders = sorted(path.name for path in config.apps_dir.glob("*") if path.is_dir())
+    apps = ("auto", "none", *folders)
     checks = [
-        (known, "architecture", f"one of {names} or a plugin 'package.module:function'"),
         (config.app in apps, "app", f"one of {apps}"),
         (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
-        (config.alpha > 0, "alpha", "positive"),
-        (config.input_size >= 32, "input_size", "at least 32"),
         (config.shard_size_bytes > 0, "shard_size_bytes", "positive"),
         (1 <= config.batch_size <= 1024, "batch_size", "between 1 and 1024"),
         (0 <= config.serve_port <= 65535, "serve_port", "a port number"),
     ]
+    _check(table, source, checks)
+    return config
+
+
+def _network(table: dict, source: Path) -> dict:
+    """The settings of a checkpoint's network: its architecture, width and input shape."""
+    architecture = _field(table, "architecture", str, source)
+    application = ARCHITECTURES.get(architecture)
+    if "input_size" in table:
+        if "input_height" in table or "input_width" in table:
+            raise ConfigError(
+                f"{source}: [tool.modelsite] gives input_size and input_height or input_width;"
+                " give input_size for a square input, or input_height and input_width"
+            )
+        height = width = _field(table, "input_size", int, source)
+    else:
+        height = _field(table, "input_height", int, source)
+        width = _field(table, "input_width", int, source)
+    network = {
+        "architecture": architecture,
+        "alpha": float(_field(table, "alpha", float, source) if "alpha" in table else 1.0),
+        "input_height": height,
+        "input_width": width,
+        "channels": _field(table, "channels", int, source) if "channels" in table else 3,
+    }
+    # keras.applications networks take 32 pixels a side at least; a plugin knows its own
+    smallest = 32 if application else 1
+    size = "input_size" if "input_size" in table else "input_height"
+    checks = [
+        (application or PLUGIN.match(architecture), "architecture",
+         f"one of {tuple(ARCHITECTURES)} or a plugin 'package.module:function'"),
+        (network["alpha"] > 0, "alpha", "positive"),
+        (height >= smallest, size, f"at least {smallest}"),
+        (width >= smallest, "input_width" if size == "input_height" else size,
+         f"at least {smallest}"),
+        (network["channels"] in (1, 3), "channels", "1 (grey) or 3 (RGB)"),
+        (network["channels"] == 3 or not application, "channels",
+         f"3: {architecture} takes RGB images"),
+    ]  # fmt: skip
+    _check(table, source, checks)
+    if network["alpha"] != 1.0 and not (application and application.takes_alpha):
+        raise ConfigError(
+            f"{source}: [tool.modelsite] alpha = {table['alpha']!r} is a width multiplier,"
+            f" which {architecture} does not have (leave alpha out)"
+        )
+    return network
+
+
+def _check(table: dict, source: Path, checks: list) -> None:
     for ok, name, expected in checks:
         if not ok:
             raise ConfigError(
                 f"{source}: [tool.modelsite] {name} = {table[name]!r} should be {expected}"
             )
-    application = ARCHITECTURES.get(config.architecture)
-    if config.alpha != 1.0 and not (application and application.takes_alpha):
-        raise ConfigError(
-            f"{source}: [tool.modelsite] alpha = {table['alpha']!r} is a width multiplier,"
-            f" which {config.architecture} does not have (leave alpha out)"
-        )
-    return config
 
 
 def settings_of(config: Config, *names: str) -> dict:
     """The named settings as plain values, for doit's `config_changed`."""
-    return {name: getattr(config, name) for name in names}
+    values = {name: getattr(config, name) for name in names}
+    return {name: str(value) if isinstance(value, Path) else value
+            for name, value in values.items()}  # fmt: skip

@@ -33,7 +33,7 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
     info = json.loads(Path(info_path).read_text(encoding="utf-8"))
     metadata = {
         key: info[key]
-        for key in ("labels", "input_size", "checkpoint_step", "checkpoint_fingerprint")
+        for key in ("labels", "input_shape", "checkpoint_step", "checkpoint_fingerprint")
     }
     metadata["quantization"] = config.quantization
     staging = fresh_directory(Path(output_dir))

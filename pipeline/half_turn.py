@@ -12,6 +12,8 @@ squares than either reading alone (README, "The embedded default model").
 
 from __future__ import annotations
 
+from pipeline.network import softmax
+
 # Chosen on the development group: turning only the squares read upright with less than
 # 99 % kept nearly all of the gain of turning every square, while turning a quarter of them.
 SURE_UPRIGHT = 0.99
@@ -51,16 +53,9 @@ def read_both_ways(logits_of, pixels, turns: list[int] | None):
     upright = logits_of(pixels)
     if turns is None:
         return upright
-    sure = _top_probability(upright)
+    sure = softmax(upright).max(axis=1)
     doubtful = np.flatnonzero((sure < SURE_UPRIGHT) | (np.arange(len(sure)) == np.argmin(sure)))
     turned = logits_of(np.ascontiguousarray(pixels[doubtful, ::-1, ::-1]))
     logits = upright.copy()
     logits[doubtful] = (upright[doubtful] + turned[:, turns]) / 2
     return logits
-
-
-def _top_probability(logits):
-    import numpy as np
-
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return 1 / shifted.sum(axis=1)

@@ -21,9 +21,10 @@ def render(
 ) -> str:
     facts = [
         ("Classes", f"{len(manifest['labels'])}: {' '.join(manifest['labels'])}"),
-        ("Input", f"{manifest['inputSize']}x{manifest['inputSize']} RGB pixels, 0-255"),
-        ("Checkpoint step", str(manifest["checkpointStep"])),
-        ("Checkpoint fingerprint", manifest["checkpointFingerprint"][:16]),
+        ("Input", _input(manifest["inputShape"])),
+        *([("Checkpoint step", str(step))] if (step := manifest["checkpointStep"]) is not None
+          else []),
+        ("Weights fingerprint", manifest["checkpointFingerprint"][:16]),
         ("Model size", f"{model_bytes / 1024:.0f} KiB ({_weights(manifest['quantization'])})"),
     ]
     sections = []
@@ -148,3 +149,8 @@ _PAGE = """<!doctype html>
 </body>
 </html>
 """
+
+
+def _input(shape: list[int]) -> str:
+    height, width, channels = shape
+    return f"{width}x{height} {'RGB' if channels == 3 else 'grey'} pixels, 0-255 (width x height)"

@@ -38,24 +38,26 @@ ARCHITECTURES = {
 
 
 def build_classifier(
-    architecture: str, alpha: float, input_size: int, num_classes: int, options=()
+    architecture: str, alpha: float, input_shape: tuple[int, int, int], num_classes: int,
+    options=(),
 ):
-    """A Keras model from float32 pixels 0-255 (NHWC) to logits.
+    """A Keras model from float32 pixels 0-255 (NHWC, `input_shape` = height, width,
+    channels) to logits.
 
     The model's own preprocessing is its first layers, so every consumer (frozen graph,
     TF.js, the page) feeds raw pixels and none can get the scaling wrong. A plugin
-    (`package.module:function`) is called with `input_size`, `num_classes` and `options`
+    (`package.module:function`) is called with `input_shape`, `num_classes` and `options`
     (the `[tool.modelsite.network]` settings) as keyword arguments, and must return such a
     model.
     """
     import keras
 
     if PLUGIN.match(architecture):
-        return _from_plugin(architecture, input_size, num_classes, dict(options))
+        return _from_plugin(architecture, tuple(input_shape), num_classes, dict(options))
     if architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {architecture!r}")
     application = ARCHITECTURES[architecture]
-    shape = (input_size, input_size, 3)
+    shape = tuple(input_shape)
     pixels = keras.Input(shape, name="pixels")
     if application.expects == "minus_one_to_one":
         scaled = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="preprocess")(pixels)
@@ -88,7 +90,7 @@ def plugin_source(architecture: str) -> Path | None:
     return Path(spec.origin) if spec and spec.origin else None
 
 
-def _from_plugin(architecture: str, input_size: int, num_classes: int, options: dict):
+def _from_plugin(architecture: str, input_shape: tuple, num_classes: int, options: dict):
     import keras
 
     module_name, function_name = architecture.split(":")
@@ -97,10 +99,10 @@ def _from_plugin(architecture: str, input_size: int, num_classes: int, options: 
     except (ImportError, AttributeError) as error:
         raise NetworkError(f"architecture {architecture!r}: cannot load it ({error})") from error
     try:
-        model = function(input_size=input_size, num_classes=num_classes, **options)
+        model = function(input_shape=input_shape, num_classes=num_classes, **options)
     except TypeError as error:  # most often settings it does not take, or lacks
         raise NetworkError(f"architecture {architecture!r}: {error}") from error
-    wanted = ((None, input_size, input_size, 3), (None, num_classes))
+    wanted = ((None, *input_shape), (None, num_classes))
     got = (
         (tuple(model.input_shape), tuple(model.output_shape))
         if isinstance(model, keras.Model)
@@ -112,3 +114,14 @@ def _from_plugin(architecture: str, input_size: int, num_classes: int, options: 
             f" {wanted[0]} to logits {wanted[1]}; it returned {got}"
         )
     return model
+
+
+def softmax(logits, temperature: float = 1.0):
+    """Probabilities from logits (NumPy, along the last axis), as the frozen graph gives them
+    at temperature 1."""
+    import numpy as np
+
+    scaled = logits / temperature
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    exponent = np.exp(scaled)
+    return exponent / exponent.sum(axis=-1, keepdims=True)

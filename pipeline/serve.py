@@ -23,7 +23,7 @@ from typing import ClassVar
 from doit.cmd_run import Run
 
 from pipeline import config as settings
-from pipeline import livereload, site
+from pipeline import livereload, site, sources
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -139,8 +139,9 @@ def _failure(output: str) -> str:
 def watched_paths(config: settings.Config) -> list[Path]:
     source = Path(os.environ.get(settings.CONFIG_ENV) or config.root / "pyproject.toml")
     web = config.web_dir
-    return [config.checkpoint_dir, web / "src", web / "package.json", web / "package-lock.json",
-            web / "webpack.config.js", web / "tsconfig.json", source]  # fmt: skip
+    return [*sources.watched(config.model_source), web / "src", web / "package.json",
+            web / "package-lock.json", web / "webpack.config.js", web / "tsconfig.json",
+            source]  # fmt: skip
 
 
 opt_host = {

@@ -47,7 +47,7 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
     manifest = {
         "model": f"{model_name}/model.json",
         "batchSize": config.batch_size,
-        "inputSize": info["input_size"],
+        "inputShape": info["input_shape"],
         "labels": info["labels"],
         "checkpointStep": info["checkpoint_step"],
         "checkpointFingerprint": info["checkpoint_fingerprint"],

@@ -56,7 +56,7 @@ def default_frozen(tmp_path_factory) -> Frozen:
     config = dataclasses.replace(settings.load(ROOT), output_dir=scratch, quantization="none")
     graph, info = config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json"
     freeze.freeze(config, graph, info)
-    labels = checkpoints.read_labels(config.checkpoint_dir / checkpoints.LABELS_NAME)
+    labels = checkpoints.read_labels(config.model_source / checkpoints.LABELS_NAME)
     return Frozen(config, labels, graph, info)
 
 

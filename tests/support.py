@@ -34,7 +34,7 @@ def save_random_checkpoint(directory: Path, *, seed: int, step: int, labels=LABE
     from pipeline.network import build_classifier
 
     keras.utils.set_random_seed(seed)
-    model = build_classifier("mobilenet_v2", ALPHA, INPUT_SIZE, len(labels))
+    model = build_classifier("mobilenet_v2", ALPHA, (INPUT_SIZE, INPUT_SIZE, 3), len(labels))
     scatter_moving_statistics(model, np.random.default_rng(seed))
     # confident outputs, so that top-1 comparisons are not decided by rounding
     kernel = model.get_layer("logits").kernel
@@ -143,7 +143,7 @@ def copy_project(destination: Path) -> Project:
         shutil.copytree(ROOT / name, destination / name, ignore=ignore)
     project = Project(destination)
     for key, value in {
-        "checkpoint_dir": '"checkpoints"',
+        "model_source": '"checkpoints"',
         "alpha": str(ALPHA),
         "input_size": str(INPUT_SIZE),
         "batch_size": str(BATCH_SIZE),
@@ -196,11 +196,12 @@ def config_for(checkpoint_dir: Path, output_dir: Path, **changes):
 
     base = settings.load(ROOT)
     # a classifier like most: its classes say nothing of a half turn
-    settings_for_tests = {"alpha": ALPHA, "input_size": INPUT_SIZE, "batch_size": BATCH_SIZE,
-                          "quantization": "none", "half_turn": None}  # fmt: skip
+    settings_for_tests = {"alpha": ALPHA, "input_height": INPUT_SIZE, "input_width": INPUT_SIZE,
+                          "batch_size": BATCH_SIZE, "quantization": "none",
+                          "half_turn": None}  # fmt: skip
     return dataclasses.replace(
         base,
-        checkpoint_dir=Path(checkpoint_dir),
+        model_source=Path(checkpoint_dir),
         output_dir=Path(output_dir),
         **{**settings_for_tests, **changes},
     )
@@ -250,6 +251,14 @@ def run_tfjs(project, pixels, model_dir=None) -> dict:
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
+
+
+def ready_page(browser, url: str):
+    """A new tab on `url`, once its model is loaded and warmed up."""
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    return page
 
 
 def labels_when_done(page, count: int, timeout: int = 120_000) -> list[str]:

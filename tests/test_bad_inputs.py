@@ -114,9 +114,26 @@ CASES = {
         (r"pyproject\.toml: \[tool\.modelsite\] alpha = 0\.\d+ is a width multiplier,"
          r" which resnet50 does not have"),
     ),
-    "checkpoint directory is a file": (
-        lambda p: set_setting(p, "checkpoint_dir", '"pyproject.toml"'),
-        r"pyproject\.toml/checkpoint: cannot read \(Not a directory\)",
+    "model source is a file of another kind": (
+        lambda p: set_setting(p, "model_source", '"pyproject.toml"'),
+        r"pyproject\.toml: a file, but model_source names a checkpoint directory, a \.keras file",
+    ),
+    "a square and a rectangular input at once": (
+        lambda p: set_setting(p, "input_height", "48"),
+        r"pyproject\.toml: \[tool\.modelsite\] gives input_size and input_height or input_width",
+    ),
+    "grey images for a keras.applications network": (
+        lambda p: set_setting(p, "channels", "1"),
+        (r"pyproject\.toml: \[tool\.modelsite\] channels = 1 should be 3: mobilenet_v2 takes"
+         r" RGB images"),
+    ),
+    "a .keras file that is not one": (
+        lambda p: (
+            (p.root / "broken.keras").write_bytes(b"PK not a zip"),
+            (p.root / "labels.txt").write_text("a\nb\n"),
+            set_setting(p, "model_source", '"broken.keras"'),
+        ),
+        r"broken\.keras: not a Keras model this Keras can load",
     ),
     "unknown quantization": (
         lambda p: set_setting(p, "quantization", '"int4"'),

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
-from support import ROOT, Project, assert_no_chatter, clean_environment, serving
+from support import ROOT, Project, assert_no_chatter, clean_environment, ready_page, serving
 
 from pipeline.shogi import data as shogi_data
 from pipeline.shogi import train
@@ -37,13 +37,6 @@ def fresh_boards(tmp_path_factory):
     return command_line.draw_boards(tmp_path_factory.mktemp("boards"), BOARDS, seed=20261125)
 
 
-def open_page(browser, url):
-    page = browser.new_page()
-    page.goto(url)
-    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
-    return page
-
-
 def recognise_on_page(page, path) -> str:
     page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
     page.set_input_files("input[name=board]", str(path))
@@ -54,7 +47,7 @@ def recognise_on_page(page, path) -> str:
 def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     default_site, browser, fresh_boards
 ):
-    page = open_page(browser, default_site)
+    page = ready_page(browser, default_site)
     page.evaluate("""() => {
         window.longTasks = [];
         new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map(
@@ -117,7 +110,7 @@ def held_out_screenshots(tmp_path_factory):
 def test_the_page_and_the_command_line_agree_on_every_square_of_held_out_screenshots(
     default_site, browser, held_out_screenshots
 ):
-    page = open_page(browser, default_site)
+    page = ready_page(browser, default_site)
     on_page = [recognise_on_page(page, path) for path in held_out_screenshots]
     page.close()
     completed = subprocess.run(
@@ -150,7 +143,7 @@ def test_bad_images_get_a_message_on_the_page_and_the_next_board_still_works(
     make, message = BAD_IMAGES[case]
     bad = tmp_path / "bad.png"
     make(bad)
-    page = open_page(browser, default_site)
+    page = ready_page(browser, default_site)
     assert message in recognise_on_page(page, bad)
     path, sfen = fresh_boards[0]
     assert recognise_on_page(page, path) == sfen
@@ -177,7 +170,7 @@ def test_the_command_line_names_each_bad_image_and_still_reads_the_good_ones(
 
 
 def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, browser, fresh_boards):
-    page = open_page(browser, default_site)
+    page = ready_page(browser, default_site)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     path, sfen = fresh_boards[1]
     assert recognise_on_page(page, path) == sfen
@@ -194,7 +187,7 @@ def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
     import json
 
     samples = json.loads((ROOT / "web" / "src" / "apps" / "shogi-board" / "samples" / "samples.json").read_text("utf-8"))
-    page = open_page(browser, default_site)
+    page = ready_page(browser, default_site)
     buttons = page.locator("#samples button")
     buttons.first.wait_for()
     assert buttons.count() == len(samples)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from pipeline import network
 from pipeline.shogi import data as shogi_data
 from pipeline.shogi import evaluation
 
@@ -59,7 +60,7 @@ def test_the_fitted_temperature_is_the_one_that_made_the_probabilities():
     rng = np.random.default_rng(0)
     logits = rng.normal(0, 3, (4000, 5))
     # draw the truth from softmax(logits / 2.5): a model 2.5 times too sure
-    probabilities = evaluation.softmax(logits, 2.5)
+    probabilities = network.softmax(logits, 2.5)
     truth = np.array([rng.choice(5, p=row) for row in probabilities])
     assert evaluation.fit_temperature(logits, truth) == pytest.approx(2.5, rel=0.1)
 

@@ -14,9 +14,8 @@ from support import (
     sure_and_doubtful_squares,
 )
 
-from pipeline import checkpoints, freeze, half_turn
+from pipeline import checkpoints, freeze, half_turn, network
 from pipeline.network import build_classifier
-from pipeline.shogi import evaluation
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +30,8 @@ def frozen(tmp_path_factory):
 
 
 def restored_model(config, labels=LABELS):
-    model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
-    checkpoints.restore(checkpoints.latest_prefix(config.checkpoint_dir), model)
+    model = build_classifier(config.architecture, config.alpha, config.input_shape, len(labels))
+    checkpoints.restore(checkpoints.latest_prefix(config.model_source), model)
     return model
 
 
@@ -75,7 +74,7 @@ def test_labels_survive_as_utf8_strings(frozen):
     info = json.loads(info_path.read_text(encoding="utf-8"))
     assert info["labels"] == LABELS
     assert info["checkpoint_step"] == 30
-    assert info["input_size"] == 64
+    assert info["input_shape"] == [64, 64, 3]
 
 
 def test_the_same_checkpoint_freezes_to_the_same_bytes(frozen, tmp_path):
@@ -137,7 +136,7 @@ def test_the_default_model_reads_turned_too_only_the_squares_it_is_unsure_of(def
     upright = model(pixels, training=False).numpy()
     turned = model(pixels[:, ::-1, ::-1].copy(), training=False).numpy()
     mean = (upright + turned[:, half_turn.turned_classes(labels, config.half_turn)]) / 2
-    sureness = evaluation.softmax(upright).max(axis=1)
+    sureness = network.softmax(upright).max(axis=1)
     sure = sureness >= half_turn.SURE_UPRIGHT
     sure[np.argmin(sureness)] = False  # the least sure square is read both ways regardless
     assert 5 <= sure.sum() <= 35, "the premise: both sure and doubtful squares"

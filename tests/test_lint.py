@@ -1,7 +1,9 @@
-"""The code passes its linters: ruff for Python, the TypeScript compiler in strict mode."""
+"""The code passes its linters: ruff for Python, the TypeScript compiler in strict mode; and
+the tool stands apart from its shogi showcase."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -54,3 +56,33 @@ def test_the_code_needs_nothing_newer_than_the_oldest_python_it_supports():
         check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def imported_modules(path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return modules
+
+
+def test_the_tool_never_imports_its_shogi_showcase():
+    """pipeline/ outside pipeline/shogi/, and web/src/ outside its apps/, work for any model:
+    the board reader is built on them, never a part of them (only dodo.py and the page's app
+    list name it)."""
+    tool = [path for path in (ROOT / "pipeline").rglob("*.py")
+            if "shogi" not in path.relative_to(ROOT / "pipeline").parts]  # fmt: skip
+    assert len(tool) >= 15
+    for path in tool:
+        shogi = {name for name in imported_modules(path) if name.startswith("pipeline.shogi")}
+        assert not shogi, f"{path} imports {shogi}"
+    page = {path.name: path for path in (ROOT / "web" / "src").glob("*.ts")}
+    specifiers = {
+        name: re.findall(r"(?:from|import)\s*\(?\s*'([^']+)'", path.read_text("utf-8"))
+        for name, path in page.items()
+    }
+    assert "./apps/apps" in specifiers["main.ts"]  # the one way to the apps
+    for name, imported in specifiers.items():
+        assert not [module for module in imported if "shogi" in module], name

@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from support import assert_no_chatter, save_random_checkpoint, serving
+from support import assert_no_chatter, ready_page, save_random_checkpoint, serving
 
 from pipeline import checkpoints
 
@@ -21,9 +21,7 @@ def live(built_project):
 
 
 def open_page(browser, url):
-    page = browser.new_page()
-    page.goto(url)
-    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    page = ready_page(browser, url)
     page.evaluate("window.loadedBefore = true")
     return page
 

@@ -15,6 +15,7 @@ from support import (
     changed_settings,
     config_for,
     labels_when_done,
+    ready_page,
     run_tfjs,
     scatter_moving_statistics,
     serving,
@@ -32,16 +33,16 @@ PLUGIN = '''
 import keras
 
 
-def tiny(input_size, num_classes, width):
-    pixels = keras.Input((input_size, input_size, 3))
+def tiny(input_shape, num_classes, width):
+    pixels = keras.Input(input_shape)
     scaled = keras.layers.Rescaling(1 / 255)(pixels)
     features = keras.layers.Conv2D(width, 3, strides=2, activation="relu", name="conv")(scaled)
     pooled = keras.layers.GlobalAveragePooling2D()(features)
     return keras.Model(pixels, keras.layers.Dense(num_classes, name="logits")(pooled))
 
 
-def one_class_too_many(input_size, num_classes, width):
-    return tiny(input_size, num_classes + 1, width)
+def one_class_too_many(input_shape, num_classes, width):
+    return tiny(input_shape, num_classes + 1, width)
 '''
 
 
@@ -51,10 +52,10 @@ def from_checkpoint_to_tfjs(project, tmp_path, architecture, alpha=1.0, options=
     import keras
 
     keras.utils.set_random_seed(4)
-    model = build_classifier(architecture, alpha, SIZE, len(LABELS), options)
+    model = build_classifier(architecture, alpha, (SIZE, SIZE, 3), len(LABELS), options)
     checkpoints.save(tmp_path / "checkpoints", model, 1, LABELS)
-    config = config_for(tmp_path / "checkpoints", tmp_path / "artifacts", input_size=SIZE,
-                        architecture=architecture, alpha=alpha, network_options=options)  # fmt: skip
+    config = config_for(tmp_path / "checkpoints", tmp_path / "artifacts", input_height=SIZE,
+                        input_width=SIZE,                         architecture=architecture, alpha=alpha, network_options=options)  # fmt: skip
     graph, info = config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json"
     freeze.freeze(config, graph, info)  # stops unless the graph gives Keras's logits
     convert.convert(config, graph, info, config.tfjs_dir)
@@ -92,7 +93,7 @@ def test_the_page_reads_images_as_keras_does_with_another_network(
     project, _ = built_project
     labels = ["cat", "dog", "bird", "fish"]
     keras.utils.set_random_seed(6)
-    model = build_classifier("efficientnet_b0", 1.0, INPUT_SIZE, len(labels))
+    model = build_classifier("efficientnet_b0", 1.0, (INPUT_SIZE, INPUT_SIZE, 3), len(labels))
     rng = np.random.default_rng(6)
     scatter_moving_statistics(model, rng)
     checkpoints.save(project.root / "efficientnet", model, 1, labels)
@@ -107,13 +108,11 @@ def test_the_page_reads_images_as_keras_does_with_another_network(
         [f"{labels[k]} {100 * row[k]:.1f} %" for k in np.argsort(-row)[:3]] for row in probabilities
     ]
     try:
-        with changed_settings(project, checkpoint_dir='"efficientnet"',
+        with changed_settings(project, model_source='"efficientnet"',
                               architecture='"efficientnet_b0"', alpha="1"):  # fmt: skip
             project.doit()
             with serving(project) as url:
-                page = browser.new_page()
-                page.goto(url)
-                page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+                page = ready_page(browser, url)
                 page.set_input_files("input[name=images]", [str(path) for path in paths])
                 labels_when_done(page, len(paths))
                 shown = page.eval_on_selector_all(
@@ -143,11 +142,11 @@ def test_a_plugin_network_gets_its_settings_and_goes_to_tfjs(project, tmp_path, 
 def test_a_plugin_that_builds_another_network_is_refused_by_name(plugin):
     with pytest.raises(NetworkError, match=r"'my_networks:one_class_too_many' should return a"
                        r" Keras model from pixels \(None, 32, 32, 3\) to logits \(None, 3\)"):  # fmt: skip
-        build_classifier("my_networks:one_class_too_many", 1.0, SIZE, 3, {"width": 4})
+        build_classifier("my_networks:one_class_too_many", 1.0, (SIZE, SIZE, 3), 3, {"width": 4})
     with pytest.raises(NetworkError, match=r"'my_networks:tiny': .*width"):
-        build_classifier("my_networks:tiny", 1.0, SIZE, 3)  # its setting is missing
+        build_classifier("my_networks:tiny", 1.0, (SIZE, SIZE, 3), 3)  # its setting is missing
     with pytest.raises(NetworkError, match=r"'no_such_module:build': cannot load it"):
-        build_classifier("no_such_module:build", 1.0, SIZE, 3)
+        build_classifier("no_such_module:build", 1.0, (SIZE, SIZE, 3), 3)
 
 
 def test_the_settings_name_a_plugin_and_give_it_its_own_table(tmp_path):

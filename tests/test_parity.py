@@ -35,7 +35,7 @@ def test_model_metadata_names_the_checkpoint(project):
     metadata = model["userDefinedMetadata"]["classifier"]
     info = json.loads((project.artifacts / "frozen" / "model-info.json").read_text(encoding="utf-8"))
     assert metadata["labels"] == LABELS
-    assert metadata["input_size"] == INPUT_SIZE
+    assert metadata["input_shape"] == [INPUT_SIZE, INPUT_SIZE, 3]
     assert metadata["checkpoint_step"] == info["checkpoint_step"]
     assert metadata["checkpoint_fingerprint"] == info["checkpoint_fingerprint"]
     assert metadata["quantization"] == "none"

@@ -73,7 +73,7 @@ def _restored(config, prefix):
     from pipeline.network import build_classifier
 
     model = build_classifier(
-        config.architecture, config.alpha, config.input_size, len(shogi_data.LABELS)
+        config.architecture, config.alpha, config.input_shape, len(shogi_data.LABELS)
     )
     checkpoints.restore(prefix, model)
     return model
@@ -159,7 +159,7 @@ def test_batch_norm_statistics_are_averaged_over_batches_through_the_final_weigh
 
     from pipeline.network import build_classifier
 
-    model = build_classifier("mobilenet_v2", 0.35, 32, 3)
+    model = build_classifier("mobilenet_v2", 0.35, (32, 32, 3), 3)
     backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
     first = backbone.get_layer("bn_Conv1")
     first.moving_mean.assign(np.full(first.moving_mean.shape, 50.0, dtype="float32"))
@@ -302,3 +302,11 @@ def test_bad_input_on_the_command_line_is_one_line_naming_the_cause_and_a_failur
     )
     assert "Traceback" not in completed.stderr
     assert not checkpoint_dir.exists()
+
+
+def test_training_into_a_keras_file_is_refused_before_anything_is_written(tmp_path):
+    target = tmp_path / "model.keras"
+    with pytest.raises(BuildError) as error:
+        train.train(settings.load(ROOT), quick=True, checkpoint_dir=target)
+    assert str(error.value).startswith(f"{target}: training saves checkpoints, into a directory")
+    assert not target.exists()

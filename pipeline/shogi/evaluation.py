@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.network import softmax
 from pipeline.shogi import data as shogi_data
 from pipeline.shogi import grid, recognize
 
@@ -45,15 +46,6 @@ def read_boards(classify, boards: list, input_size: int) -> list:
     maps float32 pixels (n, size, size, 3) to logits."""
     read = recognize.classify_boards(classify, (image for image, _ in boards), input_size)
     return [None if isinstance(logits, grid.GridError) else logits for logits in read]
-
-
-def softmax(logits, temperature: float = 1.0):
-    import numpy as np
-
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    exponent = np.exp(scaled)
-    return exponent / exponent.sum(axis=-1, keepdims=True)
 
 
 def fit_temperature(logits, truth) -> float:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline import checkpoints, half_turn, stopping
+from pipeline import checkpoints, half_turn, sources, stopping
 from pipeline.config import Config
 from pipeline.errors import BuildError, reported
 from pipeline.files import write_atomically
@@ -132,7 +132,12 @@ def train(
         plan = replace(plan, learning_rate=learning_rate)
     epochs = epochs or plan.epochs
     alpha = alpha or config.alpha
-    checkpoint_dir = Path(checkpoint_dir or config.checkpoint_dir)
+    checkpoint_dir = Path(checkpoint_dir or config.model_source)
+    if sources.kind_of(checkpoint_dir) != sources.CHECKPOINTS or checkpoint_dir.is_file():
+        raise BuildError(
+            f"{checkpoint_dir}: training saves checkpoints, into a directory; model_source (or"
+            " --checkpoint-dir) names a file or a SavedModel"
+        )
     labels = shogi_data.read_labels(labels_path) if labels_path else list(shogi_data.LABELS)
     pieces = shogi_data.load_piece_folders(pieces_dirs)
     boards = shogi_data.load_boards(boards_dir)
@@ -318,7 +323,7 @@ def _initial_model(config: Config, alpha: float, labels: list[str], seed: int, s
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = build_classifier(
-        config.architecture, alpha, config.input_size, len(labels), config.network_options
+        config.architecture, alpha, config.input_shape, len(labels), config.network_options
     )
     if start_from is None:
         return model, {"checkpoint": None, "step": 0}
@@ -481,7 +486,7 @@ def _without_optimizer(model, config: Config, alpha: float, labels: list[str]):
     from pipeline.network import build_classifier
 
     bare = build_classifier(
-        config.architecture, alpha, config.input_size, len(labels), config.network_options
+        config.architecture, alpha, config.input_shape, len(labels), config.network_options
     )
     bare.set_weights(model.get_weights())
     return bare
@@ -593,7 +598,7 @@ PARAMS = [
     _param("per_class", int, 0,
            f"training squares a class (0: {FULL.train_per_class}, or {QUICK.train_per_class}"
            " quick)"),
-    _param("checkpoint_dir", str, "", "where to save (default: pyproject's checkpoint_dir)"),
+    _param("checkpoint_dir", str, "", "where to save (default: pyproject's model_source)"),
     _param("start_from", str, "",
            "a checkpoint directory whose newest checkpoint training goes on from (fine-tuning)"
            " instead of fresh weights"),

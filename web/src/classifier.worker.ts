@@ -81,19 +81,24 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
     download(options.modelUrl, (fraction) => scope.postMessage({ kind: 'progress', id, fraction })),
   ]);
   const model = await loadGraphModel(tf.io.fromMemory(artifacts));
-  const [, height, width] = model.inputs[0].shape ?? [];
-  const inputSize = height && height > 0 ? height : (width ?? 0);
-  if (!(inputSize > 0)) throw new Error(`${options.modelUrl}: the model's input has no fixed size`);
+  const [, inputHeight = 0, inputWidth = 0, channels = 0] = model.inputs[0].shape ?? [];
+  if (!(inputHeight > 0 && inputWidth > 0)) throw new Error(`${options.modelUrl}: the model's input has no fixed size`);
+  if (channels !== 1 && channels !== 3) {
+    throw new Error(`${options.modelUrl}: the model takes ${channels} channels; the page gives 1 (grey) or 3 (RGB)`);
+  }
   const loadMs = performance.now() - started;
 
-  // Warm-up with the one batch shape every request will use, so none pays for first-run setup.
+  // Warm-up with the two batch shapes requests use, so none pays for first-run setup.
   const warmupStarted = performance.now();
-  const batch = tf.zeros([options.batchSize, inputSize, inputSize, 3]);
+  const batch = tf.zeros([options.batchSize, inputHeight, inputWidth, channels]);
   const { run, outputs } = await firstRun(model, batch, [INPUT_OUTPUT, LABELS_OUTPUT]);
   const [probabilities, labelTensor] = outputs;
   await probabilities.data();
   const labels = decodeLabels(await labelTensor.data());
-  tf.dispose([batch, ...outputs]);
+  const lone = tf.zeros([1, inputHeight, inputWidth, channels]);
+  const [loneOutput] = await run(lone, [INPUT_OUTPUT]);
+  await loneOutput.data();
+  tf.dispose([batch, lone, loneOutput, ...outputs]);
   const warmupMs = performance.now() - warmupStarted;
   if (labels.length !== probabilities.shape[1]) {
     throw new Error(`${options.modelUrl}: ${labels.length} labels for ${probabilities.shape[1]} classes`);
@@ -105,7 +110,9 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
     features: backend === 'wasm' ? await wasmFeatures(threads) : '',
     threads,
     labels,
-    inputSize,
+    inputHeight,
+    inputWidth,
+    channels,
     batchSize: options.batchSize,
     loadMs,
     warmupMs,
@@ -205,19 +212,21 @@ function decodeLabels(values: ArrayLike<unknown>): string[] {
 }
 
 async function classify(id: number, images: ImageInput[], { run, info }: Loaded): Promise<void> {
-  const { batchSize, inputSize, labels } = info;
-  const pixelsPerImage = inputSize * inputSize * 3;
-  for (let offset = 0; offset < images.length; offset += batchSize) {
+  const { batchSize, inputHeight, inputWidth, channels, labels } = info;
+  const pixelsPerImage = inputHeight * inputWidth * channels;
+  // A lone image (a camera frame, say) runs as a batch of one; more are cut into batches of
+  // the full size, zero-padded. Both shapes were warmed up: neither is compiled or planned anew.
+  const rows = images.length === 1 ? 1 : batchSize;
+  for (let offset = 0; offset < images.length; offset += rows) {
     const started = performance.now();
-    const chunk = images.slice(offset, offset + batchSize);
-    // Always the full batch shape, zero-padded: one shape means no recompiling or re-planning.
-    const buffer = new Float32Array(batchSize * pixelsPerImage);
+    const chunk = images.slice(offset, offset + rows);
+    const buffer = new Float32Array(rows * pixelsPerImage);
     // One image that cannot be decoded fails alone; its slot stays zeros.
-    const decoded = await Promise.allSettled(chunk.map((image) => toRgb(image, inputSize)));
+    const decoded = await Promise.allSettled(chunk.map((image) => toInput(image, info)));
     decoded.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') buffer.set(outcome.value, index * pixelsPerImage);
     });
-    const input = tf.tensor4d(buffer, [batchSize, inputSize, inputSize, 3]);
+    const input = tf.tensor4d(buffer, [rows, inputHeight, inputWidth, channels]);
     const [output] = await run(input, [INPUT_OUTPUT]);
     const scores = await output.data();
     tf.dispose([input, output]);
@@ -235,15 +244,31 @@ async function classify(id: number, images: ImageInput[], { run, info }: Loaded)
   scope.postMessage({ kind: 'done', id, tensors: tf.memory().numTensors });
 }
 
-/** An image as the model's input: RGB floats at `size` x `size`, resampled as board
- * squares are (web/src/resample.ts), so an image reads the same here and in Python. */
-async function toRgb(image: ImageInput, size: number): Promise<Float32Array> {
-  if (image instanceof ImageBitmap) return resampleBitmap(image, size);
-  if (image instanceof Blob) return resampleBitmap(await decode(image), size);
-  if (image.width !== size || image.height !== size) {
-    throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${size}x${size}`);
+/** An image as the model's input: floats 0-255 at its height and width, resampled as board
+ * squares are (web/src/resample.ts), so an image reads the same here and in Python; grey
+ * for a one-channel model. */
+async function toInput(image: ImageInput, { inputHeight, inputWidth, channels }: ModelInfo): Promise<Float32Array> {
+  const rgb = await toRgb(image, inputWidth, inputHeight);
+  return channels === 1 ? grey(rgb) : rgb;
+}
+
+async function toRgb(image: ImageInput, width: number, height: number): Promise<Float32Array> {
+  if (image instanceof ImageBitmap) return resampleBitmap(image, width, height);
+  if (image instanceof Blob) return resampleBitmap(await decode(image), width, height);
+  if (image.width !== width || image.height !== height) {
+    throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${width}x${height}`);
   }
   return image.rgb;
+}
+
+/** Luma with PIL's "L" weights (ITU-R 601), as `Image.convert("L")` makes a grey image,
+ * unrounded; a grey image read as RGB comes back as it was. */
+function grey(rgb: Float32Array): Float32Array {
+  const values = new Float32Array(rgb.length / 3);
+  for (let index = 0; index < values.length; index++) {
+    values[index] = 0.299 * rgb[3 * index] + 0.587 * rgb[3 * index + 1] + 0.114 * rgb[3 * index + 2];
+  }
+  return values;
 }
 
 async function decode(file: Blob): Promise<ImageBitmap> {
@@ -255,11 +280,11 @@ async function decode(file: Blob): Promise<ImageBitmap> {
   }
 }
 
-/** The whole of `bitmap` at `size` x `size`; the bitmap is closed, its memory freed at once. */
-function resampleBitmap(bitmap: ImageBitmap, size: number): Float32Array {
+/** The whole of `bitmap` at `width` x `height`; the bitmap is closed, its memory freed at once. */
+function resampleBitmap(bitmap: ImageBitmap, width: number, height: number): Float32Array {
   try {
     const pixels = pixelsOf(bitmap);
-    return resample(pixels, [0, 0, pixels.width, pixels.height], size, size);
+    return resample(pixels, [0, 0, pixels.width, pixels.height], width, height);
   } finally {
     bitmap.close();
   }

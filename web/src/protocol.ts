@@ -47,7 +47,11 @@ export interface ModelInfo {
   /** Threads the WASM backend computes on; 1 for the other backends. */
   threads: number;
   labels: string[];
-  inputSize: number;
+  /** The model's input: every image is resampled to this many rows and columns, and made
+   * grey for a one-channel model. */
+  inputHeight: number;
+  inputWidth: number;
+  channels: 1 | 3;
   batchSize: number;
   loadMs: number;
   warmupMs: number;

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import checkpoints, freeze
+from pipeline import checkpoints, freeze, sources
 from pipeline import config as settings
 from pipeline.files import write_atomically
 from pipeline.shogi.bench import BenchError
@@ -40,16 +40,16 @@ def copy_project(config: settings.Config, destination: Path) -> settings.Config:
     for name in ("pipeline", "web"):
         shutil.copytree(config.root / name, destination / name, ignore=ignore)
     (destination / "checkpoints").mkdir()
-    checkpoints.snapshot(config.checkpoint_dir, destination / "checkpoints")
+    sources.snapshot(config.model_source, destination / "checkpoints")
     values = {
         **settings.settings_of(config, "architecture", "alpha", "input_size", "quantization",
                                "shard_size_bytes", "batch_size", "serve_host", "serve_port"),
-        "checkpoint_dir": "checkpoints",
+        "model_source": "checkpoints",
         "output_dir": "artifacts",
     }  # fmt: skip
     table = "".join(f"{name} = {json.dumps(value)}\n" for name, value in values.items())
     (destination / "pyproject.toml").write_text(f"[tool.modelsite]\n{table}", encoding="utf-8")
-    return dataclasses.replace(config, root=destination, checkpoint_dir=destination / "checkpoints",
+    return dataclasses.replace(config, root=destination, model_source=destination / "checkpoints",
                                output_dir=destination / "artifacts")  # fmt: skip
 
 
@@ -82,15 +82,15 @@ def second_checkpoint(config: settings.Config) -> tuple[bytes, bytes]:
 
     from pipeline.network import build_classifier
 
-    index = config.checkpoint_dir / checkpoints.INDEX_NAME
+    index = config.model_source / checkpoints.INDEX_NAME
     before = index.read_bytes()
-    labels = checkpoints.read_labels(config.checkpoint_dir / checkpoints.LABELS_NAME)
+    labels = checkpoints.read_labels(config.model_source / checkpoints.LABELS_NAME)
     keras.backend.clear_session()
-    model = build_classifier(config.architecture, config.alpha, config.input_size, len(labels))
-    step = checkpoints.restore(checkpoints.latest_prefix(config.checkpoint_dir), model)
+    model = build_classifier(config.architecture, config.alpha, config.input_shape, len(labels))
+    step = checkpoints.restore(checkpoints.latest_prefix(config.model_source), model)
     kernel = model.get_layer("logits").kernel
     kernel.assign(kernel * 1.01)
-    checkpoints.save(config.checkpoint_dir, model, step + 1, labels)
+    checkpoints.save(config.model_source, model, step + 1, labels)
     after = index.read_bytes()
     write_atomically(index, before)  # the builds start from the newest checkpoint as it was
     return before, after
@@ -102,7 +102,7 @@ class Timings:
     def __init__(self, config: settings.Config):
         self.config = config
         self.root = config.root
-        self.index = config.checkpoint_dir / checkpoints.INDEX_NAME
+        self.index = config.model_source / checkpoints.INDEX_NAME
         self.indexes = second_checkpoint(config)
         self.edits = 0
         self.ran: dict[str, list[str]] = {}

@@ -79,7 +79,8 @@ export class BoardView {
     this.draw(grid);
     this.clear();
     const started = performance.now();
-    const squares = await cutSquares(pixels, grid, info.inputSize);
+    // square squares: a model of another shape is told so by the worker
+    const squares = await cutSquares(pixels, grid, info.inputWidth);
     if (run !== this.run) return;
     const labels: string[] = new Array(81).fill(BLANK);
     const doubtful: number[] = [];
