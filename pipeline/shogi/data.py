@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -284,17 +283,11 @@ def sfen_board(position: list[str]) -> str:
 
 
 def labels_of(sfen: str) -> list[str]:
-    """81 labels in SFEN order from an SFEN board part: the inverse of `sfen_board`."""
-    kinds = {letter: kind for kind, letter in SFEN_LETTERS.items()}
-    labels = []
-    for token in re.findall(r"\+?[A-Za-z]|\d", sfen.replace("/", "")):
-        if token.isdigit():
-            labels += [BLANK] * int(token)
-        else:
-            labels.append(("B_" if token[-1].isupper() else "W_") + kinds[token.upper()])
-    if len(labels) != 81:
-        raise ValueError(f"{sfen!r}: {len(labels)} squares, not 81")
-    return labels
+    """81 labels in SFEN order from an SFEN board part: the inverse of `sfen_board`. A board
+    that is not one raises position.PositionError, a ValueError."""
+    from pipeline.shogi import position  # imported here: it builds on this module
+
+    return position.parse_board(sfen)
 
 
 def random_board(pieces: dict[str, Style], boards: dict, rng, jitter: bool = True):

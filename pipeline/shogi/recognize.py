@@ -5,6 +5,12 @@ pipeline/shogi/squares.py), classifies them with the frozen graph that `doit` bu
 the squares of several boards at a time), and prints one SFEN board string a line, in the
 order the images were given. An image it cannot read gets an empty line; the reason goes to
 stderr, and the exit status is 1. `--names` begins each line with the image and a tab.
+
+`--full` prints whole SFENs instead (empty hands: screenshots' hands are not read yet; move 1),
+`--bod` a BOD diagram of each board (pipeline/shogi/position.py), the diagrams separated by a
+blank line (an image it cannot read gets no diagram, its blank line only); `--names` then
+puts a `# IMAGE` line, a comment to KIF software, before each. `--turn b|w` is the side to
+move in either (b, sente, unless given).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 from pipeline.errors import BuildError
 from pipeline.quiet import filter_tensorflow_chatter
 from pipeline.shogi import data as shogi_data
-from pipeline.shogi import grid, squares
+from pipeline.shogi import grid, position, squares
 
 
 class RecognitionError(BuildError):
@@ -88,8 +94,9 @@ class Recognizer:
                 f"{graph_path}: the model's classes are not shogi squares: {unknown[:3]}"
             )
 
-    def read(self, paths: list[Path]) -> Iterator[tuple[Path, str | RecognitionError]]:
-        """Each path, in order, with its SFEN board or what kept it from being read."""
+    def read(self, paths: list[Path]) -> Iterator[tuple[Path, list[str] | RecognitionError]]:
+        """Each path, in order, with its 81 square labels in SFEN order or what kept it from
+        being read."""
         images = (self._open_or_error(path) for path in paths)
         read = classify_boards(
             lambda pixels: self.run(pixels)["probabilities"], images, self.input_size
@@ -100,7 +107,7 @@ class Recognizer:
             elif isinstance(board, RecognitionError):
                 yield path, board
             else:
-                yield path, shogi_data.sfen_board([self.labels[i] for i in board.argmax(axis=1)])
+                yield path, [self.labels[i] for i in board.argmax(axis=1)]
 
     @staticmethod
     def _open_or_error(path: Path):
@@ -118,7 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     parser.add_argument("--names", action="store_true",
                         help="begin each line with the image's path and a tab")  # fmt: skip
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--full", action="store_true",
+                      help="the whole SFEN: board, turn, hands (-), move number (1)")  # fmt: skip
+    form.add_argument("--bod", action="store_true",
+                      help="a BOD diagram (the KIF board diagram) of each board")  # fmt: skip
+    parser.add_argument("--turn", choices=position.SIDES,
+                        help="with --full or --bod, the side to move (default b)")  # fmt: skip
     options = parser.parse_args(argv)
+    if options.turn and not (options.full or options.bod):
+        parser.error("argument --turn: only with --full or --bod")
     try:
         config = settings.load()
         import_tensorflow()
@@ -127,12 +143,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recognize: {error}", file=sys.stderr)
         return 1
     status = 0
-    for path, board in recognizer.read(options.images):
+    for number, (path, board) in enumerate(recognizer.read(options.images)):
         if isinstance(board, RecognitionError):
             print(f"recognize: {board}", file=sys.stderr, flush=True)
-            board, status = "", 1  # the lines after it still belong to their images
-        print(f"{path}\t{board}" if options.names else board, flush=True)
+            text, status = "", 1  # the lines after it still belong to their images
+        else:
+            text = shown(board, options)
+        if options.bod:  # many lines a board: a blank line between boards, a comment names them
+            name = f"# {path}\n" if options.names else ""
+            print(("\n" if number else "") + name + text, end="", flush=True)
+        else:
+            print(f"{path}\t{text}" if options.names else text, flush=True)
     return status
+
+
+def shown(board: list[str], options: argparse.Namespace) -> str:
+    """A board's 81 labels as the options ask: the SFEN board, the whole SFEN or BOD."""
+    if not (options.full or options.bod):
+        return shogi_data.sfen_board(board)
+    found = position.Position(board, turn=options.turn or "b")
+    return position.write_bod(found) if options.bod else position.write_sfen(found)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import { BLANK } from './labels';
 import type { Pixels } from '../../protocol';
 import { RgbaImage, decodeImage, resample } from '../../resample';
 
-const SFEN_LETTERS: Record<string, string> = {
+export const SFEN_LETTERS: Record<string, string> = {
   FU: 'P', KY: 'L', KE: 'N', GI: 'S', KI: 'G', KA: 'B', HI: 'R', OU: 'K',
   TO: '+P', NY: '+L', NK: '+N', NG: '+S', UM: '+B', RY: '+R',
 };
