@@ -123,6 +123,8 @@ class Page:
 
     def recognise(self, board: Path) -> dict:
         """Recognises a board screenshot through the page's file input; the board's timings."""
+        # the board reader's section is there once the manifest and the app's chunk are in
+        self.page.wait_for_selector("#sfen", state="attached", timeout=WAIT_MS)
         self.page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
         self.page.set_input_files("input[name=board]", str(board))
         self.page.wait_for_selector(

@@ -94,7 +94,7 @@ def model_facts(config: Config) -> dict:
     info = json.loads((config.frozen_dir / "model-info.json").read_text(encoding="utf-8"))
     return {
         "architecture": f"{info['architecture']} alpha {info['alpha']}",
-        "input_size": info["input_size"],
+        "input_size": info["input_shape"][0],  # the squares are square
         "classes": len(info["labels"]),
         "checkpoint_step": info["checkpoint_step"],
         "checkpoint_fingerprint": info["checkpoint_fingerprint"][:16],

@@ -31,16 +31,19 @@ def sizes(paths: list[Path]) -> dict:
 
 
 def scripts(bundle_dir: Path) -> dict:
-    """The page's script (the worker inlined), and the chunks it loads only on request."""
+    """The page's script (the worker inlined) with the app the default model's page loads at
+    once (the board reader's chunk), and the chunks it loads only on request."""
     page = (Path(bundle_dir) / "index.html").read_text(encoding="utf-8")
     found = _SCRIPT.search(page)
     if not found:
         raise BenchError(f"{bundle_dir}/index.html: names no script")
     chunks = sorted(path for path in Path(bundle_dir).glob("*.js") if path.name != found[1])
+    apps = [path for path in chunks if path.name.startswith("app-")]
     return {
-        "page": {"file": found[1], **sizes([Path(bundle_dir) / found[1]])},
-        "on_request": {path.name: sizes([path]) for path in chunks},
-    }
+        "page": {"file": found[1], "apps": [path.name for path in apps],
+                 **sizes([Path(bundle_dir) / found[1], *apps])},
+        "on_request": {path.name: sizes([path]) for path in chunks if path not in apps},
+    }  # fmt: skip
 
 
 def wasm_binaries(bundle_dir: Path) -> dict:
