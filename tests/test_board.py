@@ -38,10 +38,12 @@ def fresh_boards(tmp_path_factory):
 
 
 def recognise_on_page(page, path) -> str:
-    page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+    """The board part of the SFEN the page reads from the screenshot at `path`, or the
+    page's message if it reads none."""
+    page.evaluate("document.querySelector('#sfen').removeAttribute('data-board')")
     page.set_input_files("input[name=board]", str(path))
-    page.wait_for_selector("[data-sfen], #board-status.error", state="attached", timeout=60_000)
-    return page.get_attribute("#sfen", "data-sfen") or page.inner_text("#board-status")
+    page.wait_for_selector("[data-board], #board-status.error", state="attached", timeout=60_000)
+    return page.get_attribute("#sfen", "data-board") or page.inner_text("#board-status")
 
 
 def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
@@ -179,7 +181,7 @@ def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, br
     first.click()
     assert page.inner_text("#board-status").startswith("9a: ")
     page.click("#copy-sfen")
-    assert page.evaluate("navigator.clipboard.readText()") == sfen
+    assert page.evaluate("navigator.clipboard.readText()") == f"{sfen} b - 1"  # the full SFEN
     page.close()
 
 
@@ -192,10 +194,10 @@ def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
     buttons.first.wait_for()
     assert buttons.count() == len(samples)
     for index, sample in enumerate(samples):
-        page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+        page.evaluate("document.querySelector('#sfen').removeAttribute('data-board')")
         buttons.nth(index).click()
-        page.wait_for_selector("[data-sfen]", state="attached", timeout=60_000)
-        assert page.get_attribute("#sfen", "data-sfen") == sample["sfen"], sample["file"]
+        page.wait_for_selector("[data-board]", state="attached", timeout=60_000)
+        assert page.get_attribute("#sfen", "data-board") == sample["sfen"], sample["file"]
     page.close()
 
 

@@ -41,7 +41,7 @@ _LAST_BOARD = """() => {
   const board = performance.getEntriesByName('board').at(-1);
   const classify = performance.getEntriesByName('board-classify').at(-1);
   return {
-    sfen: document.querySelector('#sfen').dataset.sfen,
+    sfen: document.querySelector('#sfen').dataset.board,
     start: board.startTime,
     end: board.startTime + board.duration,
     classifyMs: classify.duration,
@@ -125,10 +125,10 @@ class Page:
         """Recognises a board screenshot through the page's file input; the board's timings."""
         # the board reader's section is there once the manifest and the app's chunk are in
         self.page.wait_for_selector("#sfen", state="attached", timeout=WAIT_MS)
-        self.page.evaluate("document.querySelector('#sfen').removeAttribute('data-sfen')")
+        self.page.evaluate("document.querySelector('#sfen').removeAttribute('data-board')")
         self.page.set_input_files("input[name=board]", str(board))
         self.page.wait_for_selector(
-            "#sfen[data-sfen], #board-status.error", state="attached", timeout=WAIT_MS
+            "#sfen[data-board], #board-status.error", state="attached", timeout=WAIT_MS
         )
         result = self.page.evaluate(_LAST_BOARD)
         if "error" in result:

@@ -1,28 +1,44 @@
-// The board section: a screenshot in, its grid shown with draggable corners, the 81
-// squares classified in the worker, a board diagram and the SFEN out.
-import { cutSquares, decodeBoard, locateGrid, sfenBoard } from './board';
+// The board section's reading half: a screenshot in, its grid shown with draggable corners,
+// the 81 squares classified in the worker and handed, as they come, to where the position is
+// shown (a ReadingSink: PositionView).
+import { cutSquares, decodeBoard, locateGrid } from './board';
 import { type RgbaImage, pixelsOf } from '../../resample';
 import type { Classifier } from '../../classifier';
 import { type GridBox, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
+import type { Hand, Side } from './position';
 import { describe } from '../../errors';
 import type { ImageResult, ModelInfo, Prediction } from '../../protocol';
 
 /** Squares whose best score is below this are marked for the user to check. */
 export const DOUBTFUL_BELOW = 0.9;
 
-const PIECES: Record<string, string> = {
-  FU: '歩', KY: '香', KE: '桂', GI: '銀', KI: '金', KA: '角', HI: '飛', OU: '玉',
-  TO: 'と', NY: '杏', NK: '圭', NG: '全', UM: '馬', RY: '龍',
-};
+/** One square as the model read it. */
+export interface ReadSquare {
+  /** The best guess; BLANK for a square that could not be classified. */
+  label: string;
+  /** The model's top predictions, best first (none when it could not be classified). */
+  predictions: Prediction[];
+  doubtful: boolean;
+  /** Why the square could not be classified. */
+  error?: string;
+}
+
+/** Where a reading goes. */
+export interface ReadingSink {
+  /** A reading starts: of a new screenshot, or of the same one with its grid moved. */
+  begin(newScreenshot: boolean): void;
+  square(square: number, read: ReadSquare): void;
+  /** Every square is in. `handsSeen`: the pieces in hand read from the screenshot, once that
+   * is done; undefined until then. Throws if the squares are not a position. */
+  end(handsSeen: Record<Side, Hand> | undefined): void;
+  /** Nothing read after all. */
+  clear(): void;
+}
 
 interface Elements {
   view: HTMLElement;
   canvas: HTMLCanvasElement;
-  diagram: HTMLElement;
-  sfen: HTMLOutputElement;
-  copy: HTMLButtonElement;
-  status: HTMLElement;
 }
 
 export class BoardView {
@@ -31,23 +47,14 @@ export class BoardView {
   private grid?: GridBox;
   private scale = 1;
   private run = 0;
-  private readonly cells: HTMLElement[] = [];
 
   constructor(
     private readonly elements: Elements,
+    private readonly sink: ReadingSink,
     private readonly classifier: Classifier,
     private readonly ready: Promise<ModelInfo>,
+    private readonly report: (text: string, isError?: boolean) => void,
   ) {
-    for (let index = 0; index < 81; index++) {
-      const cell = document.createElement('div');
-      cell.className = 'cell';
-      // hover shows the title; a tap (no hover on touch screens) shows it below the board
-      cell.addEventListener('click', () => {
-        if (cell.title) this.report(`${squareName(index)}: ${cell.title.replaceAll('\n', ', ')}`);
-      });
-      this.cells.push(elements.diagram.appendChild(cell));
-    }
-    elements.copy.addEventListener('click', () => void navigator.clipboard.writeText(elements.sfen.value));
     this.makeHandles();
   }
 
@@ -66,72 +73,51 @@ export class BoardView {
       const grid = await locateGrid(this.pixels);
       if (run !== this.run) return;
       this.grid = grid;
-      await this.recognise(run);
+      await this.recognise(run, true);
     } catch (error) {
       if (run === this.run) this.fail(error); // a newer screenshot has taken over otherwise
     }
   }
 
-  private async recognise(run: number): Promise<void> {
+  /** Drops the screenshot, and any reading of it under way: the position shown came from
+   * elsewhere (a link). */
+  forget(): void {
+    this.run++;
+    this.bitmap?.close();
+    this.bitmap = this.pixels = this.grid = undefined;
+    this.elements.canvas.width = this.elements.canvas.height = 0;
+    this.elements.view.classList.remove('has-grid');
+  }
+
+  private async recognise(run: number, newScreenshot: boolean): Promise<void> {
     const { pixels, grid } = this;
     if (!pixels || !grid) return;
     const info = await this.ready;
+    if (run !== this.run) return;
     this.draw(grid);
-    this.clear();
+    this.sink.begin(newScreenshot);
     const started = performance.now();
     // square squares: a model of another shape is told so by the worker
     const squares = await cutSquares(pixels, grid, info.inputWidth);
     if (run !== this.run) return;
-    const labels: string[] = new Array(81).fill(BLANK);
-    const doubtful: number[] = [];
+    let doubtful = 0;
     const classifyStarted = performance.now();
     await this.classifier.classify(squares, (batch) => {
       if (run !== this.run) return;
       batch.results.forEach((result, index) => {
-        const square = batch.offset + index;
-        labels[square] = this.showSquare(square, result);
-        if (!('error' in result) && result.predictions[0].score < DOUBTFUL_BELOW) doubtful.push(square);
+        const read = readSquare(result);
+        if (read.doubtful) doubtful++;
+        this.sink.square(batch.offset + index, read);
       });
     });
     if (run !== this.run) return;
     // For profilers and benchmarks: the squares in the worker, and the whole board.
     performance.measure('board-classify', { start: classifyStarted });
     performance.measure('board', { start: started });
-    const sfen = sfenBoard(labels);
-    this.elements.sfen.value = sfen;
-    this.elements.sfen.dataset.sfen = sfen;
-    this.elements.copy.disabled = false;
-    const checks = doubtful.length ? `; ${doubtful.length} square(s) to check (marked)` : '';
+    // Pieces in hand are not read from screenshots yet: the editor starts them empty.
+    this.sink.end(undefined);
+    const checks = doubtful ? `; ${doubtful} square(s) to check (marked)` : '';
     this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.`);
-  }
-
-  private showSquare(square: number, result: ImageResult): string {
-    const cell = this.cells[square];
-    if ('error' in result) {
-      cell.textContent = '?';
-      cell.title = result.error;
-      return BLANK;
-    }
-    const [best] = result.predictions;
-    const kind = best.label.slice(2);
-    cell.textContent = best.label === BLANK ? '' : (PIECES[kind] ?? '?');
-    cell.classList.toggle('gote', best.label.startsWith('W_'));
-    cell.classList.toggle('doubtful', best.score < DOUBTFUL_BELOW);
-    cell.title = result.predictions.map((p: Prediction) => `${p.label} ${(p.score * 100).toFixed(1)} %`).join('\n');
-    cell.dataset.label = best.label;
-    return best.label;
-  }
-
-  private clear(): void {
-    for (const cell of this.cells) {
-      cell.textContent = '';
-      cell.title = '';
-      cell.className = 'cell';
-      delete cell.dataset.label;
-    }
-    this.elements.sfen.value = '';
-    delete this.elements.sfen.dataset.sfen;
-    this.elements.copy.disabled = true;
   }
 
   /** The screenshot, scaled to the view, with the grid drawn over it. */
@@ -186,7 +172,7 @@ export class BoardView {
         const up = () => {
           handle.removeEventListener('pointermove', move);
           const run = ++this.run;
-          void this.recognise(run).catch((error: unknown) => {
+          void this.recognise(run, false).catch((error: unknown) => {
             if (run === this.run) this.fail(error);
           });
         };
@@ -207,19 +193,15 @@ export class BoardView {
     });
   }
 
-  private report(text: string): void {
-    this.elements.status.classList.remove('error');
-    this.elements.status.textContent = text;
-  }
-
   private fail(error: unknown): void {
-    this.clear();
-    this.elements.status.classList.add('error');
-    this.elements.status.textContent = `No board recognised: ${describe(error)}`;
+    this.sink.clear();
+    this.report(`No board recognised: ${describe(error)}`, true);
   }
 }
 
-/** Shogi notation of a square in SFEN order: file 9 to 1, rank 1 to 9 (e.g. "7c"). */
-function squareName(index: number): string {
-  return `${9 - (index % 9)}${'abcdefghi'[Math.floor(index / 9)]}`;
+function readSquare(result: ImageResult): ReadSquare {
+  // a square the worker could not classify needs checking as much as a doubtful one
+  if ('error' in result) return { label: BLANK, predictions: [], doubtful: true, error: result.error };
+  const [best] = result.predictions;
+  return { label: best.label, predictions: result.predictions, doubtful: best.score < DOUBTFUL_BELOW };
 }
