@@ -359,7 +359,6 @@ def test_the_camera_classifies_frame_after_frame_until_stopped(served, chromium_
     status = page.inner_text("#camera-status")
     assert "classified" in status and "ms a frame" in status and "frames/s" in status
     assert page.evaluate("document.querySelector('#camera-video').videoWidth") > 0
-    assert_scores_drawn_as_bars(page.eval_on_selector_all("#camera-results li", PREDICTIONS))
     page.evaluate("window.cameraStream = document.querySelector('#camera-video').srcObject")
     assert page.evaluate("cameraStream.getTracks().map((track) => track.readyState)") == ["live"]
     long_tasks = page.evaluate("window.longTasks")
@@ -372,6 +371,8 @@ def test_the_camera_classifies_frame_after_frame_until_stopped(served, chromium_
     frames = camera_frames(page)
     page.wait_for_timeout(1500)  # many frames' time
     assert camera_frames(page) == frames
+    # the last frame's answer stays, measured once the list no longer changes under the test
+    assert_scores_drawn_as_bars(page.eval_on_selector_all("#camera-results li", PREDICTIONS))
     assert [duration for duration in long_tasks if duration > 200] == []
     assert errors == []
     page.close()
