@@ -266,7 +266,7 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     image, expected = decisive_image(project, tmp_path)
     page = ready_page(browser, url + query)
     assert page.inner_text("#model-backend") == f"wasm ({features})"
-    assert page.inner_text("#model-warmup-time").endswith(f"(batches of {batch} and 1)")
+    assert page.inner_text("#model-warmup-time").endswith(f"(batch of {batch})")
     page.set_input_files("input[name=images]", [str(image)] * 5)
     labels = labels_when_done(page, 5)
     assert labels == [expected] * 5

@@ -88,17 +88,16 @@ async function load(id: number, options: LoadOptions): Promise<Loaded> {
   }
   const loadMs = performance.now() - started;
 
-  // Warm-up with the two batch shapes requests use, so none pays for first-run setup.
+  // Warm-up with the batch shape requests of many images use, so none pays for first-run
+  // setup. A lone image's batch of one is left to its first request (a camera's first frame):
+  // warming it too would add half the warm-up to every page load.
   const warmupStarted = performance.now();
   const batch = tf.zeros([options.batchSize, inputHeight, inputWidth, channels]);
   const { run, outputs } = await firstRun(model, batch, [INPUT_OUTPUT, LABELS_OUTPUT]);
   const [probabilities, labelTensor] = outputs;
   await probabilities.data();
   const labels = decodeLabels(await labelTensor.data());
-  const lone = tf.zeros([1, inputHeight, inputWidth, channels]);
-  const [loneOutput] = await run(lone, [INPUT_OUTPUT]);
-  await loneOutput.data();
-  tf.dispose([batch, lone, loneOutput, ...outputs]);
+  tf.dispose([batch, ...outputs]);
   const warmupMs = performance.now() - warmupStarted;
   if (labels.length !== probabilities.shape[1]) {
     throw new Error(`${options.modelUrl}: ${labels.length} labels for ${probabilities.shape[1]} classes`);
@@ -214,8 +213,8 @@ function decodeLabels(values: ArrayLike<unknown>): string[] {
 async function classify(id: number, images: ImageInput[], { run, info }: Loaded): Promise<void> {
   const { batchSize, inputHeight, inputWidth, channels, labels } = info;
   const pixelsPerImage = inputHeight * inputWidth * channels;
-  // A lone image (a camera frame, say) runs as a batch of one; more are cut into batches of
-  // the full size, zero-padded. Both shapes were warmed up: neither is compiled or planned anew.
+  // A lone image (a camera frame, say) runs as a batch of one, not padded to the full batch;
+  // more are cut into batches of the full size, zero-padded, the shape warmed up.
   const rows = images.length === 1 ? 1 : batchSize;
   for (let offset = 0; offset < images.length; offset += rows) {
     const started = performance.now();

@@ -109,7 +109,7 @@ function showModel(info: ModelInfo): void {
   backend.dataset.backend = info.backend;
   backend.textContent = info.features ? `${info.backend} (${info.features})` : info.backend;
   element('model-load-time').textContent = `${info.loadMs.toFixed(0)} ms`;
-  element('model-warmup-time').textContent = `${info.warmupMs.toFixed(0)} ms (batches of ${info.batchSize} and 1)`;
+  element('model-warmup-time').textContent = `${info.warmupMs.toFixed(0)} ms (batch of ${info.batchSize})`;
   element('model-classes').textContent = info.labels.join(' ');
 }
 
