@@ -104,3 +104,20 @@ def browser():
             pytest.fail(f"cannot start {CHROMIUM} (Debian package chromium): {error}")
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def chromium_with(browser):
+    """Launches another Debian Chromium with extra flags, through the Playwright that started
+    `browser` (a second one cannot start in the same thread); closed after the test."""
+    launched = []
+
+    def launch(*flags):
+        launched.append(
+            browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *flags])
+        )
+        return launched[-1]
+
+    yield launch
+    for each in launched:
+        each.close()

@@ -312,26 +312,6 @@ def test_each_prediction_has_a_bar_as_long_as_its_score(served, browser, tmp_pat
 FAKE_CAMERA = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
 
 
-@pytest.fixture
-def chromium_with(browser):
-    """Launches another Debian Chromium with extra flags, through the Playwright that started
-    `browser` (a second one cannot start in the same thread); closed after the test."""
-    from pipeline.shogi.bench import CHROMIUM
-    from pipeline.shogi.bench.browser import CHROMIUM_ARGS
-
-    launched = []
-
-    def launch(*flags):
-        launched.append(
-            browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *flags])
-        )
-        return launched[-1]
-
-    yield launch
-    for each in launched:
-        each.close()
-
-
 def camera_frames(page) -> int:
     return int(page.get_attribute("#camera-status", "data-frames"))
 
