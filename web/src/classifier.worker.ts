@@ -14,7 +14,7 @@ import type {
   WorkerMessage,
 } from './protocol';
 import { describe } from './errors';
-import { decodeImage, pixelsOf, resample } from './resample';
+import { decodeImage, luma, pixelsOf, resample } from './resample';
 
 const TOP_K = 3;
 const INPUT_OUTPUT = 'probabilities';
@@ -248,7 +248,7 @@ async function classify(id: number, images: ImageInput[], { run, info }: Loaded)
  * for a one-channel model. */
 async function toInput(image: ImageInput, { inputHeight, inputWidth, channels }: ModelInfo): Promise<Float32Array> {
   const rgb = await toRgb(image, inputWidth, inputHeight);
-  return channels === 1 ? grey(rgb) : rgb;
+  return channels === 1 ? luma(rgb) : rgb;
 }
 
 async function toRgb(image: ImageInput, width: number, height: number): Promise<Float32Array> {
@@ -258,16 +258,6 @@ async function toRgb(image: ImageInput, width: number, height: number): Promise<
     throw new Error(`pixels of ${image.width}x${image.height}; the model takes ${width}x${height}`);
   }
   return image.rgb;
-}
-
-/** Luma with PIL's "L" weights (ITU-R 601), as `Image.convert("L")` makes a grey image,
- * unrounded; a grey image read as RGB comes back as it was. */
-function grey(rgb: Float32Array): Float32Array {
-  const values = new Float32Array(rgb.length / 3);
-  for (let index = 0; index < values.length; index++) {
-    values[index] = 0.299 * rgb[3 * index] + 0.587 * rgb[3 * index + 1] + 0.114 * rgb[3 * index + 2];
-  }
-  return values;
 }
 
 async function decode(file: Blob): Promise<ImageBitmap> {

@@ -114,3 +114,14 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
   }
   return out;
 }
+
+/** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as
+ * pipeline/shogi/grid.py does): the grid search works on it, and a one-channel model is
+ * given it. */
+export function luma(rgb: Float32Array): Float32Array {
+  const gray = new Float32Array(rgb.length / 3);
+  for (let i = 0; i < gray.length; i++) {
+    gray[i] = (rgb[3 * i] * 19595 + rgb[3 * i + 1] * 38470 + rgb[3 * i + 2] * 7471) / 65536;
+  }
+  return gray;
+}

@@ -1,10 +1,10 @@
 // A board screenshot on the main thread: decode, find the grid, cut the 81 squares by the
 // one rule in board-geometry.json (as pipeline/shogi/squares.py does), and write SFEN.
 import geometry from './board-geometry.json';
-import { GridBox, SEARCH_SIDE, findGrid, luma, yieldToBrowser } from './grid';
+import { GridBox, SEARCH_SIDE, findGrid, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
 import type { Pixels } from '../../protocol';
-import { RgbaImage, decodeImage, resample } from '../../resample';
+import { RgbaImage, decodeImage, luma, resample } from '../../resample';
 
 export const SFEN_LETTERS: Record<string, string> = {
   FU: 'P', KY: 'L', KE: 'N', GI: 'S', KI: 'G', KA: 'B', HI: 'R', OU: 'K',

@@ -34,15 +34,6 @@ export function yieldToBrowser(): Promise<void> {
 /** Longer side at which larger screenshots are searched (as pipeline/shogi/grid.py). */
 export const SEARCH_SIDE = 640;
 
-/** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as pipeline/shogi/grid.py). */
-export function luma(rgb: Float32Array): Float32Array {
-  const gray = new Float32Array(rgb.length / 3);
-  for (let i = 0; i < gray.length; i++) {
-    gray[i] = (rgb[3 * i] * 19595 + rgb[3 * i + 1] * 38470 + rgb[3 * i + 2] * 7471) / 65536;
-  }
-  return gray;
-}
-
 /** Per column (`vertical`) or row: the share of it that is a thin line, darker or lighter
  * than the paper WINDOW pixels to both sides. */
 export function lineProfile(gray: Float32Array, width: number, height: number, vertical: boolean): Float32Array {
