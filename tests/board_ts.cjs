@@ -4,23 +4,9 @@
 // Prints one JSON line per image: the grid [left, top, right, bottom], or {"error": message};
 // writes the 81 squares of a found grid (SIZE x SIZE RGB float32 each) to IMAGE.rgba.squares.
 const fs = require('fs');
-const path = require('path');
 
 const [webDir, outDir, size, ...images] = process.argv.slice(2);
-const ts = require(path.join(webDir, 'node_modules', 'typescript'));
-const APP = 'apps/shogi-board';
-const files = ['board.ts', 'grid.ts', 'labels.ts', 'board-geometry.json'].map((name) => `${APP}/${name}`);
-for (const name of [...files, 'resample.ts']) {
-  const source = fs.readFileSync(path.join(webDir, 'src', name), 'utf8');
-  fs.mkdirSync(path.dirname(path.join(outDir, name)), { recursive: true });
-  const output = name.endsWith('.ts')
-    ? ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      }).outputText
-    : source;
-  fs.writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), output);
-}
-const { cutSquares, locateGrid } = require(path.join(outDir, APP, 'board.js'));
+const { cutSquares, locateGrid } = require('./web_modules.cjs').transpileWeb(webDir, outDir)('apps/shogi-board/board.js');
 
 async function main() {
   for (const spec of images) {

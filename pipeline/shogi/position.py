@@ -178,11 +178,11 @@ def write_bod(position: Position) -> str:
     """The BOD diagram, every line ending in a newline; `後手番` last when gote is to move.
     BOD has no move number."""
     _check(position)
-    lines = [f"後手の持駒：{_bod_hand(position.hands['w'])}", f"  {FILE_NUMBERS}", EDGE]
+    lines = [f"後手の持駒：{hand_text(position.hands['w'])}", f"  {FILE_NUMBERS}", EDGE]
     for rank in range(9):
         row = "".join(_bod_square(label) for label in position.board[rank * 9 : rank * 9 + 9])
         lines.append(f"|{row}|{NUMERALS[rank]}")
-    lines += [EDGE, f"先手の持駒：{_bod_hand(position.hands['b'])}"]
+    lines += [EDGE, f"先手の持駒：{hand_text(position.hands['b'])}"]
     if position.turn == "w":
         lines.append("後手番")
     return "".join(f"{line}\n" for line in lines)
@@ -194,7 +194,8 @@ def _bod_square(label: str) -> str:
     return (" " if label[0] == "B" else "v") + KANJI[label[2:]]
 
 
-def _bod_hand(hand: dict[str, int]) -> str:
+def hand_text(hand: dict[str, int]) -> str:
+    """A hand as BOD writes it after 「先手の持駒：」: 「飛　歩二　」, or なし."""
     held = "".join(
         f"{KANJI[kind]}{_kanji_count(count)}　"
         for kind in HAND_KINDS
@@ -277,6 +278,14 @@ def _parse_bod_square(side: str, piece: str, where: str) -> str:
     if side not in (" ", "v") or kind is None:
         raise PositionError(f"{where}: '{side}{piece}' is neither ' ・' nor ' ' or 'v' and a piece")
     return ("B_" if side == " " else "W_") + kind
+
+
+def parse_hand_line(line: str, where: str = "the hand line") -> tuple[str, dict[str, int]]:
+    """The side and the hand of a 「先手の持駒：歩二　角」 line (後手, 上手 and 下手 too)."""
+    for side in SIDES:
+        if line.startswith(HAND_LINES[side]):
+            return side, _parse_bod_hand(line, side, where)
+    raise PositionError(f"{where}: expected '先手の持駒：' or '後手の持駒：' and the pieces or なし")
 
 
 def _parse_bod_hand(line: str, side: str, where: str) -> dict[str, int]:

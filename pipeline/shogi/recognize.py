@@ -6,11 +6,12 @@ the squares of several boards at a time), and prints one SFEN board string a lin
 order the images were given. An image it cannot read gets an empty line; the reason goes to
 stderr, and the exit status is 1. `--names` begins each line with the image and a tab.
 
-`--full` prints whole SFENs instead (empty hands: screenshots' hands are not read yet; move 1),
-`--bod` a BOD diagram of each board (pipeline/shogi/position.py), the diagrams separated by a
-blank line (an image it cannot read gets no diagram, its blank line only); `--names` then
-puts a `# IMAGE` line, a comment to KIF software, before each. `--turn b|w` is the side to
-move in either (b, sente, unless given).
+`--full` prints whole SFENs instead (move 1), `--bod` a BOD diagram of each board
+(pipeline/shogi/position.py), the diagrams separated by a blank line (an image it cannot
+read gets no diagram, its blank line only); `--names` then puts a `# IMAGE` line, a comment
+to KIF software, before each. `--turn b|w` is the side to move in either (b, sente, unless
+given). Both hold the pieces in hand read from the screenshot (pipeline/shogi/hands.py);
+where none were seen, or some could not be read, stderr says so (the exit status stays 0).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import BuildError
 from pipeline.quiet import filter_tensorflow_chatter
 from pipeline.shogi import data as shogi_data
-from pipeline.shogi import grid, position, squares
+from pipeline.shogi import grid, hands, position, squares
 
 
 class RecognitionError(BuildError):
@@ -49,11 +51,12 @@ def open_board(path: Path):
 BOARDS_A_RUN = 8
 
 
-def classify_boards(classify, images: Iterable, input_size: int) -> Iterator:
+def classify_boards(classify, images: Iterable, input_size: int, with_hands: bool = False) -> Iterator:
     """For each image (a PIL image, or the error that kept it from being opened), in order:
     `classify`'s output for its 81 squares (grid found, squares cut), or the error (a
     grid.GridError when no grid is found). `classify` maps float32 pixels (n, size, size, 3)
-    to an array of n rows; it gets the squares of BOARDS_A_RUN boards at a time."""
+    to an array of n rows; it gets the squares of BOARDS_A_RUN boards at a time.
+    `with_hands`: (output for the squares, hands.Found, output for its pieces) instead."""
     import itertools
 
     import numpy as np
@@ -66,12 +69,41 @@ def classify_boards(classify, images: Iterable, input_size: int) -> Iterator:
                 cut.append(image)
                 continue
             try:
-                cut.append(squares.cut_board(image, grid.find_grid(image), input_size))
+                box = grid.find_grid(image)
             except grid.GridError as error:
                 cut.append(error)
-        boards = [board for board in cut if not isinstance(board, Exception)]
-        outputs = iter(np.split(classify(np.concatenate(boards)), len(boards)) if boards else [])
-        yield from (board if isinstance(board, Exception) else next(outputs) for board in cut)
+                continue
+            board = squares.cut_board(image, box, input_size)
+            if with_hands:
+                pixels = squares.rgb_pixels(image)
+                found = hands.find(pixels, box)
+                cut.append((board, found, hands.crops(pixels, box, found, input_size)))
+            else:
+                cut.append((board, None, None))
+        parts = [piece for item in cut if not isinstance(item, Exception)
+                 for piece in (item[0], item[2]) if piece is not None]  # fmt: skip
+        outputs = classify(np.concatenate(parts)) if parts else None
+        at = 0
+        for item in cut:
+            if isinstance(item, Exception):
+                yield item
+                continue
+            board, found, pieces = item
+            squares_read = outputs[at : at + len(board)]
+            at += len(board)
+            if not with_hands:
+                yield squares_read
+                continue
+            yield squares_read, found, outputs[at : at + len(pieces)]
+            at += len(pieces)
+
+
+@dataclass
+class Reading:
+    """A screenshot read: its 81 square labels in SFEN order, and its hands when asked for."""
+
+    board: list[str]
+    hands: hands.HandsRead | None
 
 
 class Recognizer:
@@ -94,20 +126,27 @@ class Recognizer:
                 f"{graph_path}: the model's classes are not shogi squares: {unknown[:3]}"
             )
 
-    def read(self, paths: list[Path]) -> Iterator[tuple[Path, list[str] | RecognitionError]]:
-        """Each path, in order, with its 81 square labels in SFEN order or what kept it from
-        being read."""
+    def read(self, paths: list[Path], with_hands: bool = False) -> Iterator[tuple[Path, Reading | RecognitionError]]:
+        """Each path, in order, with its reading or what kept it from being read; the hands
+        only `with_hands`."""
         images = (self._open_or_error(path) for path in paths)
         read = classify_boards(
-            lambda pixels: self.run(pixels)["probabilities"], images, self.input_size
+            lambda pixels: self.run(pixels)["probabilities"], images, self.input_size, with_hands
         )
         for path, board in zip(paths, read, strict=True):
             if isinstance(board, grid.GridError):
                 yield path, RecognitionError(f"{path}: {board}")
             elif isinstance(board, RecognitionError):
                 yield path, board
+            elif with_hands:
+                squares_read, found, pieces = board
+                best = [(self.labels[i], float(row[i])) for row, i in zip(pieces, pieces.argmax(axis=1))]
+                yield path, Reading(self._labels_of(squares_read), hands.hands_from(found, best))
             else:
-                yield path, [self.labels[i] for i in board.argmax(axis=1)]
+                yield path, Reading(self._labels_of(board), None)
+
+    def _labels_of(self, probabilities) -> list[str]:
+        return [self.labels[i] for i in probabilities.argmax(axis=1)]
 
     @staticmethod
     def _open_or_error(path: Path):
@@ -127,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="begin each line with the image's path and a tab")  # fmt: skip
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--full", action="store_true",
-                      help="the whole SFEN: board, turn, hands (-), move number (1)")  # fmt: skip
+                      help="the whole SFEN: board, turn, the hands read, move number (1)")  # fmt: skip
     form.add_argument("--bod", action="store_true",
                       help="a BOD diagram (the KIF board diagram) of each board")  # fmt: skip
     parser.add_argument("--turn", choices=position.SIDES,
@@ -143,12 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recognize: {error}", file=sys.stderr)
         return 1
     status = 0
-    for number, (path, board) in enumerate(recognizer.read(options.images)):
-        if isinstance(board, RecognitionError):
-            print(f"recognize: {board}", file=sys.stderr, flush=True)
+    read = recognizer.read(options.images, with_hands=options.full or options.bod)
+    for number, (path, reading) in enumerate(read):
+        if isinstance(reading, RecognitionError):
+            print(f"recognize: {reading}", file=sys.stderr, flush=True)
             text, status = "", 1  # the lines after it still belong to their images
         else:
-            text = shown(board, options)
+            text = shown(reading, options)
+            if reading.hands and (reading.hands.problems or reading.hands.source == "nothing"):
+                print(f"recognize: {path}: {reading.hands.summary()}", file=sys.stderr, flush=True)
         if options.bod:  # many lines a board: a blank line between boards, a comment names them
             name = f"# {path}\n" if options.names else ""
             print(("\n" if number else "") + name + text, end="", flush=True)
@@ -157,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-def shown(board: list[str], options: argparse.Namespace) -> str:
-    """A board's 81 labels as the options ask: the SFEN board, the whole SFEN or BOD."""
+def shown(reading: Reading, options: argparse.Namespace) -> str:
+    """A reading as the options ask: the SFEN board, the whole SFEN or BOD."""
     if not (options.full or options.bod):
-        return shogi_data.sfen_board(board)
-    found = position.Position(board, turn=options.turn or "b")
+        return shogi_data.sfen_board(reading.board)
+    held = reading.hands.hands if reading.hands else position.empty_hands()
+    found = position.Position(reading.board, hands=held, turn=options.turn or "b")
     return position.write_bod(found) if options.bod else position.write_sfen(found)
 
 

@@ -50,6 +50,8 @@ const STYLE = `
   #board-status.error { color: #b00020; }
   #sfen { font-family: monospace; word-break: break-all; }
   #position-warnings { color: #8a4b00; margin: .2rem 0; }
+  #hands-note { font-size: .85rem; max-width: 16rem; margin: .3rem 0; }
+  #hands-note.check { color: #8a4b00; }
   .position-out { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
 `;
 
@@ -63,6 +65,7 @@ const SECTION = `
     <div class="position-work">
       <div class="diagram-box"><div id="board-diagram" aria-label="recognised board"></div></div>
       <fieldset id="hands-editor"></fieldset>
+      <p id="hands-note" role="status" hidden></p>
     </div>
   </div>
   <p>SFEN: <output id="sfen"></output></p>
@@ -106,6 +109,7 @@ export function start({ host, classifier, ready, samplesUrl }: AppContext): App 
       diagram: find('#board-diagram'),
       diagramBox: find('.diagram-box'),
       editor: find<HTMLFieldSetElement>('#hands-editor'),
+      handsNote: find('#hands-note'),
       sfen: find<HTMLOutputElement>('#sfen'),
       warnings: find<HTMLUListElement>('#position-warnings'),
       copySfen: find<HTMLButtonElement>('#copy-sfen'),

@@ -6,9 +6,10 @@ import { type RgbaImage, pixelsOf } from '../../resample';
 import type { Classifier } from '../../classifier';
 import { type GridBox, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
-import type { Hand, Side } from './position';
+import { type FoundHands, type HandsRead, handsFrom } from './hands';
+import { searchHands } from './handsearch';
 import { describe } from '../../errors';
-import type { ImageResult, ModelInfo, Prediction } from '../../protocol';
+import type { ImageResult, ModelInfo, Pixels, Prediction } from '../../protocol';
 
 /** Squares whose best score is below this are marked for the user to check. */
 export const DOUBTFUL_BELOW = 0.9;
@@ -29,9 +30,9 @@ export interface ReadingSink {
   /** A reading starts: of a new screenshot, or of the same one with its grid moved. */
   begin(newScreenshot: boolean): void;
   square(square: number, read: ReadSquare): void;
-  /** Every square is in. `handsSeen`: the pieces in hand read from the screenshot, once that
-   * is done; undefined until then. Throws if the squares are not a position. */
-  end(handsSeen: Record<Side, Hand> | undefined): void;
+  /** Every square is in, and the pieces in hand read from the screenshot (undefined when the
+   * search for them failed). Throws if the squares are not a position. */
+  end(handsSeen: HandsRead | undefined): void;
   /** Nothing read after all. */
   clear(): void;
 }
@@ -100,6 +101,8 @@ export class BoardView {
     // square squares: a model of another shape is told so by the worker
     const squares = await cutSquares(pixels, grid, info.inputWidth);
     if (run !== this.run) return;
+    // in a worker of its own, while the model reads the squares
+    const handsSearch = searchHands(pixels, grid, info.inputWidth);
     let doubtful = 0;
     const classifyStarted = performance.now();
     await this.classifier.classify(squares, (batch) => {
@@ -114,10 +117,31 @@ export class BoardView {
     // For profilers and benchmarks: the squares in the worker, and the whole board.
     performance.measure('board-classify', { start: classifyStarted });
     performance.measure('board', { start: started });
-    // Pieces in hand are not read from screenshots yet: the editor starts them empty.
-    this.sink.end(undefined);
+    const hands = await this.readHands(handsSearch);
+    if (run !== this.run) return;
+    this.sink.end(hands);
     const checks = doubtful ? `; ${doubtful} square(s) to check (marked)` : '';
-    this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.`);
+    const inHand = hands ? '' : ' The pieces in hand could not be looked for: set them below.';
+    this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.${inHand}`);
+  }
+
+  /** The hands the search found, their pieces read by the model. */
+  private async readHands(search: Promise<{ found: FoundHands; crops: Pixels[] }>): Promise<HandsRead | undefined> {
+    try {
+      const { found, crops } = await search;
+      const best: { label: string; score: number }[] = [];
+      if (crops.length) {
+        await this.classifier.classify(crops, (batch) =>
+          batch.results.forEach((result, index) => {
+            best[batch.offset + index] = 'error' in result ? { label: BLANK, score: 0 } : result.predictions[0];
+          }),
+        );
+      }
+      return handsFrom(found, best);
+    } catch (error) {
+      console.warn('The pieces in hand could not be looked for:', error);
+      return undefined;
+    }
   }
 
   /** The screenshot, scaled to the view, with the grid drawn over it. */

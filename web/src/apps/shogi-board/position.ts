@@ -29,11 +29,11 @@ export interface Position {
  * what is wrong. */
 export class PositionError extends Error {}
 
-const SIDE_NAMES: Record<Side, string> = { b: 'Sente', w: 'Gote' };
-const UNPROMOTED: Record<string, string> = { TO: 'FU', NY: 'KY', NK: 'KE', NG: 'GI', UM: 'KA', RY: 'HI' };
+export const SIDE_NAMES: Record<Side, string> = { b: 'Sente', w: 'Gote' };
+export const UNPROMOTED: Record<string, string> = { TO: 'FU', NY: 'KY', NK: 'KE', NG: 'GI', UM: 'KA', RY: 'HI' };
 // Both sides' sets together; kings are counted a side at a time.
 const SET_COUNTS: Hand = { HI: 2, KA: 2, KI: 4, GI: 4, KE: 4, KY: 4, FU: 18 };
-const PIECE_NAMES: Record<string, string> = {
+export const PIECE_NAMES: Record<string, string> = {
   FU: 'pawn', KY: 'lance', KE: 'knight', GI: 'silver', KI: 'gold', KA: 'bishop', HI: 'rook', OU: 'king',
 };
 // An unpromoted piece within this many ranks of the far end can never move again.
@@ -263,6 +263,14 @@ function parseBodSquare(side: string, piece: string, where: string): string {
     throw new PositionError(`${where}: '${side}${piece}' is neither ' ・' nor ' ' or 'v' and a piece`);
   }
   return (side === ' ' ? 'B_' : 'W_') + kind;
+}
+
+/** The side and the hand of a 「先手の持駒：歩二　角」 line (後手, 上手 and 下手 too). */
+export function parseHandLine(line: string, where = 'the hand line'): [Side, Hand] {
+  for (const side of SIDES) {
+    if (BOD_SIDES[side].some((name) => line.startsWith(`${name}の持駒`))) return [side, parseBodHand(line, side, where)];
+  }
+  throw new PositionError(`${where}: expected '先手の持駒：' or '後手の持駒：' and the pieces or なし`);
 }
 
 function parseBodHand(line: string, side: Side, where: string): Hand {

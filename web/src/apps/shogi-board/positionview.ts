@@ -6,9 +6,10 @@ import { sfenBoard } from './board';
 import { Chooser } from './chooser';
 import { Diagram } from './diagram';
 import { HandEditor, type HandsAndTurn } from './editor';
+import { type HandsRead, handsSummary } from './hands';
 import { nameOf } from './pieces';
 import {
-  type Hand, type Position, type Side, emptyHands, positionWarnings, squareName, writeBod, writeSfen,
+  type Position, type Side, emptyHands, positionWarnings, squareName, writeBod, writeSfen,
 } from './position';
 import { copyOnClick, lishogiEditorUrl, shareUrl } from './share';
 
@@ -17,6 +18,8 @@ export interface PositionElements {
   /** The positioned box around the diagram the square chooser opens in. */
   diagramBox: HTMLElement;
   editor: HTMLFieldSetElement;
+  /** Where the pieces in hand came from, and what of them to check. */
+  handsNote: HTMLElement;
   sfen: HTMLOutputElement;
   warnings: HTMLUListElement;
   copySfen: HTMLButtonElement;
@@ -42,6 +45,8 @@ export class PositionView implements ReadingSink {
   /** All 81 once a reading is complete (or a link was opened); fewer while squares come in. */
   private squares: Square[] = [];
   private complete = false;
+  /** The reading under way is of a new screenshot, not of one whose grid was moved. */
+  private newScreenshot = true;
   private hands = emptyHands();
   private turn: Side = 'b';
   private moveNumber = 1;
@@ -68,7 +73,11 @@ export class PositionView implements ReadingSink {
 
   begin(newScreenshot: boolean): void {
     this.clear();
-    if (newScreenshot) this.setHandsAndTurn({ hands: emptyHands(), turn: 'b' });
+    this.newScreenshot = newScreenshot;
+    if (!newScreenshot) return;
+    this.setHandsAndTurn({ hands: emptyHands(), turn: 'b' });
+    this.elements.handsNote.textContent = '';
+    delete this.elements.handsNote.dataset.source;
   }
 
   square(square: number, read: ReadSquare): void {
@@ -76,8 +85,16 @@ export class PositionView implements ReadingSink {
     this.showSquare(square);
   }
 
-  end(handsSeen: Record<Side, Hand> | undefined): void {
-    if (handsSeen) this.setHandsAndTurn({ hands: handsSeen, turn: this.turn });
+  end(handsSeen: HandsRead | undefined): void {
+    const { handsNote } = this.elements;
+    // the hands start as read from a new screenshot; a moved grid keeps what the user has
+    if (handsSeen && this.newScreenshot) {
+      this.setHandsAndTurn({ hands: handsSeen.hands, turn: this.turn });
+      handsNote.textContent = handsSummary(handsSeen);
+      handsNote.dataset.source = handsSeen.source;
+      handsNote.classList.toggle('check', handsSeen.problems.length > 0 || handsSeen.source === 'nothing');
+    }
+    handsNote.hidden = !handsNote.textContent;
     this.complete = true;
     try {
       this.update();
@@ -88,6 +105,7 @@ export class PositionView implements ReadingSink {
   }
 
   clear(): void {
+    this.elements.handsNote.hidden = true;
     this.chooser.close(false);
     this.squares = [];
     this.complete = false;

@@ -1,0 +1,221 @@
+"""Pieces in hand read from board screenshots: pieces beside the board, pieces above and below
+it, and the kanji lines of kifu viewers; counts and what cannot be read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import test_board
+from PIL import Image, ImageDraw
+from support import ROOT, clean_environment, ready_page
+from test_board import recognise_on_page
+
+from pipeline.shogi import blobs, glyphs, grid, hand_screenshots, hands, position
+from pipeline.shogi import data as shogi_data
+from pipeline.shogi.recognize import Recognizer
+
+# Screenshots a layout is measured on, and the share whose two hands must be read exactly.
+# The aim is 95 % of each; beside and above/below the board it is not reached yet (README,
+# "Pieces in hand"), and these floors keep what is.
+SCREENSHOTS = 60
+READ_EXACTLY = {"beside": 0.85, "above_below": 0.85, "kifu_text": 0.95}
+# Hands read wrong with no word of what to check, the board's grid found right: at most this.
+WRONG_UNSAID = 0.05
+SEED = 20261130  # not the screenshots any threshold was set on
+
+default_site = test_board.default_site  # the site built from the shipped model, served
+
+
+@pytest.fixture(scope="module")
+def recognizer(default_frozen):
+    return Recognizer(default_frozen.graph, default_frozen.config.input_size)
+
+
+@pytest.fixture(scope="module")
+def styles():
+    return shogi_data.load_pieces(), shogi_data.load_boards()
+
+
+def drawn(layout: str, count: int, styles, directory, seed: int = SEED):
+    rng = np.random.default_rng(seed)
+    shots = []
+    for number in range(count):
+        shot = hand_screenshots.hand_screenshot(layout, *styles, rng)
+        path = directory / f"{layout}-{number}.png"
+        shot.image.save(path)
+        shots.append((path, shot))
+    return shots
+
+
+@pytest.mark.parametrize("layout", hand_screenshots.LAYOUTS)
+def test_both_hands_are_read_exactly_from_most_screenshots_of_each_layout(layout, recognizer, styles, tmp_path):
+    shots = drawn(layout, SCREENSHOTS, styles, tmp_path)
+    read = dict(recognizer.read([path for path, _ in shots], with_hands=True))
+    right = unsaid = 0
+    for path, shot in shots:
+        reading = read[path]
+        if isinstance(reading, Exception):
+            continue
+        square = (shot.grid[3] - shot.grid[1]) / 9
+        grid_found = max(abs(a - b) for a, b in zip(grid.find_grid(Image.open(path)), shot.grid)) < 0.2 * square
+        right += reading.hands.hands == shot.hands
+        unsaid += reading.hands.hands != shot.hands and not reading.hands.problems and grid_found
+        if reading.hands.hands == shot.hands and any(n for hand in shot.hands.values() for n in hand.values()):
+            # read from what the layout shows
+            assert reading.hands.source == ("text" if layout == "kifu_text" else "pieces")
+    print(f"{layout}: {right} of {len(shots)} screenshots' hands read exactly; {unsaid} wrong unsaid")
+    assert right >= READ_EXACTLY[layout] * len(shots)
+    assert unsaid <= WRONG_UNSAID * len(shots)
+
+
+def test_a_screenshot_without_hands_says_none_were_seen(recognizer, tmp_path):
+    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
+    page = shogi_data.on_page(board, np.random.default_rng(1), background=(240, 240, 240))
+    page.save(tmp_path / "bare.png")
+    [(_, reading)] = list(recognizer.read([tmp_path / "bare.png"], with_hands=True))
+    assert reading.hands.source == "nothing"
+    assert reading.hands.hands == position.empty_hands()
+    assert "No pieces in hand seen" in reading.hands.summary()
+
+
+def one_piece_and(count: str, styles):
+    """A board with one sente pawn beside it and `count` written right of the pawn: the image
+    and its grid."""
+    pieces, boards = styles
+    page = Image.new("RGBA", (700, 560), (235, 235, 240, 255))
+    page.alpha_composite(shogi_data.render_board(next(iter(boards.values())), {}).convert("RGBA"), (10, 10))
+    pawn = pieces["hitomoji"]["B_FU"][0]
+    pawn = pawn.resize((round(pawn.width * 48 / pawn.height), 48))
+    page.alpha_composite(pawn, (520, 400))
+    glyphs.draw_text(page, (520 + pawn.width + 6, 420), count, glyphs.font(glyphs.HELD_OUT_FONTS[0], 22), (0, 0, 0))
+    return np.asarray(page.convert("RGB")), shogi_data._moved(shogi_data.TEXTURE_GRID, 10, 10, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(("count", "read", "problems"), [
+    ("7", 7, []),
+    ("×12", 12, []),
+    ("", 1, []),
+    ("%", 1, ["The count beside sente's pawn could not be read: check it."]),
+])  # fmt: skip
+def test_the_count_beside_a_piece_is_read_or_named_as_unreadable(count, read, problems, styles):
+    pixels, box = one_piece_and(count, styles)
+    found = hands.find(pixels, box)
+    assert len(found.pieces) == 1
+    hands_read = hands.hands_from(found, [("B_FU", 0.99)])
+    assert hands_read.hands["b"]["FU"] == read
+    assert hands_read.problems == problems
+
+
+def test_blobs_the_model_does_not_take_for_hand_pieces_are_not_counted(styles):
+    pixels, box = one_piece_and("3", styles)
+    found = hands.find(pixels, box)
+    for label in ("BLANK", "B_OU"):  # not a piece, and a piece no hand holds
+        assert hands.hands_from(found, [(label, 0.99)]).source == "nothing"
+    assert hands.hands_from(found, [("B_FU", 0.3)]).source == "nothing"  # the model unsure
+    # a promoted piece in a hand is a misread of its kind: counted as that kind
+    assert hands.hands_from(found, [("W_TO", 0.9)]).hands["w"]["FU"] == 3
+
+
+def test_a_kifu_line_that_cannot_be_read_is_named(tmp_path):
+    image = Image.new("RGB", (900, 700), (250, 250, 250))
+    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
+    image.paste(board, (20, 90))
+    font = glyphs.font(glyphs.HELD_OUT_FONTS[0], 28)
+    canvas = image.convert("RGBA")
+    glyphs.draw_text(canvas, (20, 30), "後手の持駒：飛　歩三", font, (0, 0, 0))
+    glyphs.draw_text(canvas, (20, 610), "先手の持駒：角　", font, (0, 0, 0))
+    ImageDraw.Draw(canvas).ellipse((250, 615, 272, 637), fill=(0, 0, 0, 255))  # a blot, no piece
+    grid = shogi_data._moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
+    found = hands.find(np.asarray(canvas.convert("RGB")), grid)
+    read = hands.hands_from(found, [])
+    assert read.source == "text"
+    assert read.hands["w"] == dict(position.empty_hands()["w"], HI=1, FU=3)
+    assert read.problems == ["The line of sente's pieces in hand could not be read: check them."]
+
+
+def test_ink_comes_apart_into_8_connected_blobs_numbered_as_they_come():
+    mask = np.array([
+        [1, 0, 0, 1, 1],
+        [0, 1, 0, 0, 1],
+        [0, 0, 0, 0, 0],
+        [1, 1, 0, 1, 0],
+    ], dtype=bool)  # fmt: skip
+    labels, found = blobs.components(mask)
+    assert [(b.left, b.top, b.right, b.bottom, b.size) for b in found] == [
+        (0, 0, 2, 2, 2), (3, 0, 5, 2, 3), (0, 3, 2, 4, 2), (3, 3, 4, 4, 1),
+    ]  # fmt: skip
+    assert labels[1, 1] == 1 and labels[1, 4] == 2 and labels[3, 3] == 4
+
+
+def test_what_is_drawn_on_a_stand_is_inside_it_and_the_page_around_it_is_not():
+    stand = np.zeros((7, 7), dtype=bool)
+    stand[1:6, 1:6] = True
+    stand[3, 3] = False  # a count drawn in the page's own colour
+    filled = blobs.filled(stand)
+    assert filled[3, 3] and not filled[0, 0] and filled.sum() == 25
+
+
+def test_the_page_and_the_command_line_read_the_same_whole_position(default_site, browser, styles, tmp_path):
+    """Screenshots of each layout read on the page (hands in the editor, the note on where
+    they came from) and by `recognize --full`: the same SFEN."""
+    shots = [shot for layout in hand_screenshots.LAYOUTS for shot in drawn(layout, 3, styles, tmp_path, seed=5)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.shogi.recognize", "--full", *(str(path) for path, _ in shots)],
+        cwd=ROOT, env=clean_environment(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    command_line = completed.stdout.splitlines()
+    page = ready_page(browser, default_site)
+    for (path, shot), sfen in zip(shots, command_line, strict=True):
+        recognise_on_page(page, path)
+        assert page.get_attribute("#sfen", "data-sfen") == sfen, path
+        assert page.is_visible("#hands-note")
+        if sfen.split()[2] != "-":  # some pieces read in hand: from text or from pieces
+            source = page.get_attribute("#hands-note", "data-source")
+            assert source == ("text" if shot.layout == "kifu_text" else "pieces"), path
+    page.close()
+
+
+def test_the_page_finds_and_reads_what_the_command_line_does_in_every_layout(styles, tmp_path):
+    """Pieces found, their crops, and the hands read from them as pieces of some kinds (the
+    model's part is played by a fixed list here): the same in TypeScript and in Python."""
+    size, labels = 64, [["B_FU", 0.9], ["W_KI", 0.8], ["BLANK", 0.9]]
+    cases, expected = [], []
+    for layout in hand_screenshots.LAYOUTS:
+        for path, _ in drawn(layout, 6, styles, tmp_path, seed=77):
+            image = Image.open(path).convert("RGB")
+            pixels = np.asarray(image)
+            box = grid.find_grid(image)
+            found = hands.find(pixels, box)
+            read = hands.hands_from(found, [tuple(labels[i % 3]) for i in range(len(found.pieces))])
+            rgba = tmp_path / f"{path.stem}.rgba"
+            rgba.write_bytes(np.asarray(image.convert("RGBA")).tobytes())
+            cases.append({"file": str(rgba), "width": image.width, "height": image.height,
+                          "grid": list(box), "size": size, "labels": labels})  # fmt: skip
+            expected.append((found, read, hands.crops(pixels, box, found, size)))
+    completed = subprocess.run(
+        [str(ROOT / "artifacts" / "node" / "bin" / "node"), str(ROOT / "tests" / "hands_ts.cjs"),
+         str(ROOT / "web"), str(tmp_path / "js")],
+        input=json.dumps(cases), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    for case, page, (found, read, crops) in zip(cases, json.loads(completed.stdout), expected, strict=True):
+        assert page["pieces"] == [[b.left, b.top, b.right, b.bottom] for b in found.pieces], case["file"]
+        assert page["read"] == {"hands": read.hands, "source": read.source, "problems": read.problems}, case["file"]
+        page_crops = np.fromfile(f"{case['file']}.crops", dtype=np.float32).reshape(crops.shape)
+        assert np.abs(page_crops - crops).max(initial=0) < 1e-3
+    sources = {read.source for _, read, _ in expected}
+    assert {"text", "pieces"} <= sources
+
+
+def test_the_glyph_classifier_file_fits_the_code_that_reads_it():
+    """hand-glyphs.json is trained by `python -m pipeline.shogi.glyphs`: its classes and input
+    are the ones the code has now."""
+    classifier = glyphs.classifier()
+    assert classifier.classes == glyphs.CLASSES
+    assert classifier.layers[0][0].shape[0] == blobs.FEATURES
+    assert classifier.layers[-1][0].shape[1] == len(glyphs.CLASSES)

@@ -1,0 +1,253 @@
+// Ink on a screenshot outside the board: connected blobs, text lines, glyphs. The same steps
+// as pipeline/shogi/blobs.py (tests hold the two to each other).
+import type { RgbaImage } from '../../resample';
+
+/** A pixel is ink where one of its channels differs this much from the background's. */
+export const INK = 40;
+/** The glyph classifier's picture of a glyph: CELLS x CELLS, then its height and width in
+ * line heights. */
+export const CELLS = 16;
+
+/** A connected piece of ink: its label, its box (right and bottom exclusive), its pixels. */
+export interface Blob {
+  id: number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  size: number;
+}
+
+/** A part of an image: [left, top, right, bottom], right and bottom exclusive. */
+export type Region = [number, number, number, number];
+
+export const widthOf = (blob: Blob): number => blob.right - blob.left;
+export const heightOf = (blob: Blob): number => blob.bottom - blob.top;
+
+/** The colour most of the pixels `where` (a mask of `region`) are: of the colours rounded to
+ * 16 levels a channel, the most common (the first of equals); each channel's lower median
+ * over the pixels of that colour. */
+export function background(image: RgbaImage, region: Region, where: Uint8Array): [number, number, number] {
+  const [left, top, right, bottom] = region;
+  const width = right - left;
+  const counts = new Int32Array(4096);
+  const binOf = (at: number) => (image.data[at] >> 4) * 256 + (image.data[at + 1] >> 4) * 16 + (image.data[at + 2] >> 4);
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      if (where[(y - top) * width + x - left]) counts[binOf(4 * (y * image.width + x))]++;
+    }
+  }
+  let common = 0;
+  for (let bin = 1; bin < 4096; bin++) if (counts[bin] > counts[common]) common = bin;
+  if (!counts[common]) return [0, 0, 0];
+  const levels = [new Int32Array(256), new Int32Array(256), new Int32Array(256)];
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      const at = 4 * (y * image.width + x);
+      if (!where[(y - top) * width + x - left] || binOf(at) !== common) continue;
+      for (let channel = 0; channel < 3; channel++) levels[channel][image.data[at + channel]]++;
+    }
+  }
+  const middle = (counts[common] - 1) >> 1;
+  return levels.map((histogram) => {
+    let seen = 0;
+    for (let level = 0; level < 256; level++) {
+      seen += histogram[level];
+      if (seen > middle) return level;
+    }
+    return 255;
+  }) as [number, number, number];
+}
+
+/** How far each pixel of `region` is from `colour`: its largest channel difference, in INKs. */
+export function shade(image: RgbaImage, region: Region, colour: number[]): Float32Array {
+  const [left, top, right, bottom] = region;
+  const shades = new Float32Array((right - left) * (bottom - top));
+  let index = 0;
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      const at = 4 * (y * image.width + x);
+      let most = 0;
+      for (let channel = 0; channel < 3; channel++) most = Math.max(most, Math.abs(image.data[at + channel] - colour[channel]));
+      shades[index++] = most / INK;
+    }
+  }
+  return shades;
+}
+
+/** The 8-connected blobs of a mask `width` pixels wide: labels (blob ids, 0 where there is
+ * no ink) and the blobs, numbered 1... in the order their first pixel comes, row by row. */
+export function components(mask: Uint8Array, width: number, height: number): { labels: Int32Array; blobs: Blob[] } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const rows: number[] = [];
+  const rowStart = new Int32Array(height + 1);
+  for (let y = 0; y < height; y++) {
+    rowStart[y] = starts.length;
+    for (let x = 0; x < width; x++) {
+      if (!mask[y * width + x]) continue;
+      const start = x;
+      while (x < width && mask[y * width + x]) x++;
+      starts.push(start);
+      ends.push(x);
+      rows.push(y);
+    }
+  }
+  rowStart[height] = starts.length;
+  const parent = starts.map((_, run) => run);
+  const root = (run: number): number => {
+    while (parent[run] !== run) {
+      parent[run] = parent[parent[run]];
+      run = parent[run];
+    }
+    return run;
+  };
+  for (let y = 1; y < height; y++) {
+    let above = rowStart[y - 1];
+    const endAbove = rowStart[y];
+    for (let run = endAbove; run < rowStart[y + 1]; run++) {
+      // runs of the row above that touch this one, diagonals included
+      while (above < endAbove && ends[above] < starts[run]) above++;
+      for (let other = above; other < endAbove && starts[other] <= ends[run]; other++) {
+        const a = root(other);
+        const b = root(run);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  }
+  const labels = new Int32Array(width * height);
+  const ids = new Map<number, number>();
+  const blobs: Blob[] = [];
+  for (let run = 0; run < starts.length; run++) {
+    const top = root(run);
+    let number = ids.get(top);
+    if (number === undefined) {
+      number = ids.size + 1;
+      ids.set(top, number);
+      blobs.push({ id: number, left: starts[run], top: rows[run], right: ends[run], bottom: rows[run] + 1, size: 0 });
+    }
+    const blob = blobs[number - 1];
+    blob.left = Math.min(blob.left, starts[run]);
+    blob.right = Math.max(blob.right, ends[run]);
+    blob.bottom = rows[run] + 1;
+    blob.size += ends[run] - starts[run];
+    labels.fill(number, rows[run] * width + starts[run], rows[run] * width + ends[run]);
+  }
+  return { labels, blobs };
+}
+
+/** The mask with its holes filled: what of the rest cannot be reached from the edge. */
+export function filled(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const { labels, blobs } = components(mask.map((value) => (value ? 0 : 1)), width, height);
+  const edge = new Set(
+    blobs.filter((blob) => blob.left === 0 || blob.top === 0 || blob.right === width || blob.bottom === height).map((blob) => blob.id),
+  );
+  return mask.map((value, index) => (value || (labels[index] > 0 && !edge.has(labels[index])) ? 1 : 0));
+}
+
+/** Blobs level with each other (centres within half the taller one's height) and less than
+ * two heights apart, chained into lines. Each line from left to right; lines from the top. */
+export function textLines(blobs: Blob[]): Blob[][] {
+  const parent = blobs.map((_, index) => index);
+  const root = (index: number): number => {
+    while (parent[index] !== index) index = parent[index];
+    return index;
+  };
+  for (let i = 0; i < blobs.length; i++) {
+    for (let j = i + 1; j < blobs.length; j++) {
+      const [a, b] = [blobs[i], blobs[j]];
+      const tall = Math.max(heightOf(a), heightOf(b));
+      const level = Math.abs(a.top + a.bottom - (b.top + b.bottom)) <= tall;
+      const apart = Math.max(a.left, b.left) - Math.min(a.right, b.right);
+      if (level && apart < 2 * tall) {
+        const [x, y] = [root(i), root(j)];
+        parent[Math.max(x, y)] = Math.min(x, y);
+      }
+    }
+  }
+  const lines = new Map<number, Blob[]>();
+  blobs.forEach((blob, index) => {
+    const line = lines.get(root(index)) ?? [];
+    line.push(blob);
+    lines.set(root(index), line);
+  });
+  const ordered = [...lines.values()].map((line) => [...line].sort((a, b) => a.left - b.left || a.top - b.top));
+  const topOf = (line: Blob[]) => Math.min(...line.map((blob) => blob.top));
+  return ordered.sort((a, b) => topOf(a) - topOf(b) || a[0].left - b[0].left);
+}
+
+export function lineHeight(line: Blob[]): number {
+  return Math.max(...line.map(heightOf));
+}
+
+/** A line's blobs grouped into characters: a blob joins the character before it while the
+ * two together are no wider than 1.1 line heights and the gap between them is under 0.3 of
+ * one. Fixed-width scripts only: kanji, kana, digits. */
+export function glyphs(line: Blob[]): Blob[][] {
+  const height = lineHeight(line);
+  const found: Blob[][] = [];
+  for (const blob of line) {
+    const last = found[found.length - 1];
+    if (last) {
+      const left = Math.min(...last.map((part) => part.left));
+      const right = Math.max(...last.map((part) => part.right));
+      if (Math.max(right, blob.right) - left <= 1.1 * height && blob.left - right < 0.3 * height) {
+        last.push(blob);
+        continue;
+      }
+    }
+    found.push([blob]);
+  }
+  return found;
+}
+
+/** What the glyph classifier sees of a character made of `parts` on a line `height` pixels
+ * high (labels and shades of an image `imageWidth` pixels wide): its shade, as a share of its
+ * darkest (or lightest) pixel's, and that of the faint edges around it that are no blob's ink,
+ * centred in a square as big as its longer side; the mean of each of CELLS x CELLS cells (a
+ * cell no pixel centre falls in takes the pixel under its centre); then its height and width
+ * in line heights. */
+export function glyphFeatures(labels: Int32Array, shades: Float32Array, imageWidth: number, parts: Blob[], height: number): Float32Array {
+  const left = Math.min(...parts.map((part) => part.left));
+  const top = Math.min(...parts.map((part) => part.top));
+  const width = Math.max(...parts.map((part) => part.right)) - left;
+  const tall = Math.max(...parts.map((part) => part.bottom)) - top;
+  const ids = new Set(parts.map((part) => part.id));
+  let peak = 0;
+  for (let y = 0; y < tall; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (top + y) * imageWidth + left + x;
+      if (ids.has(labels[at])) peak = Math.max(peak, shades[at]);
+    }
+  }
+  const value = (x: number, y: number): number => {
+    const at = (top + y) * imageWidth + left + x;
+    return ids.has(labels[at]) || labels[at] === 0 ? Math.min(1, shades[at] / peak) : 0; // not another blob's ink
+  };
+  const side = Math.max(width, tall);
+  const padX = (side - width) / 2;
+  const padY = (side - tall) / 2;
+  const sums = new Float64Array(CELLS * CELLS);
+  const counts = new Int32Array(CELLS * CELLS);
+  for (let y = 0; y < tall; y++) {
+    const row = Math.floor(((y + padY + 0.5) * CELLS) / side);
+    for (let x = 0; x < width; x++) {
+      const cell = row * CELLS + Math.floor(((x + padX + 0.5) * CELLS) / side);
+      sums[cell] += value(x, y);
+      counts[cell]++;
+    }
+  }
+  const features = new Float32Array(CELLS * CELLS + 2);
+  for (let cell = 0; cell < CELLS * CELLS; cell++) {
+    if (counts[cell]) {
+      features[cell] = sums[cell] / counts[cell];
+      continue;
+    }
+    const x = Math.floor((((cell % CELLS) + 0.5) * side) / CELLS - padX);
+    const y = Math.floor(((Math.floor(cell / CELLS) + 0.5) * side) / CELLS - padY);
+    features[cell] = x >= 0 && x < width && y >= 0 && y < tall ? value(x, y) : 0;
+  }
+  features[CELLS * CELLS] = tall / height;
+  features[CELLS * CELLS + 1] = width / height;
+  return features;
+}
