@@ -92,7 +92,7 @@ def one_piece_and(count: str, styles):
     pawn = pawn.resize((round(pawn.width * 48 / pawn.height), 48))
     page.alpha_composite(pawn, (520, 400))
     glyphs.draw_text(page, (520 + pawn.width + 6, 420), count, glyphs.font(glyphs.HELD_OUT_FONTS[0], 22), (0, 0, 0))
-    return np.asarray(page.convert("RGB")), shogi_data._moved(shogi_data.TEXTURE_GRID, 10, 10, 1.0, 1.0)
+    return np.asarray(page.convert("RGB")), shogi_data.moved(shogi_data.TEXTURE_GRID, 10, 10, 1.0, 1.0)
 
 
 @pytest.mark.parametrize(("count", "read", "problems"), [
@@ -129,7 +129,7 @@ def test_a_kifu_line_that_cannot_be_read_is_named(tmp_path):
     glyphs.draw_text(canvas, (20, 30), "後手の持駒：飛　歩三", font, (0, 0, 0))
     glyphs.draw_text(canvas, (20, 610), "先手の持駒：角　", font, (0, 0, 0))
     ImageDraw.Draw(canvas).ellipse((250, 615, 272, 637), fill=(0, 0, 0, 255))  # a blot, no piece
-    grid = shogi_data._moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
+    grid = shogi_data.moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
     found = hands.find(np.asarray(canvas.convert("RGB")), grid)
     read = hands.hands_from(found, [])
     assert read.source == "text"

@@ -311,6 +311,17 @@ def screenshot_board(pieces: dict[str, Style], textures: dict, rng, square_heigh
     squares marked (last move, check, a coordinate...) and pieces a little off-centre; the
     screenshot scales it to a square height in `square_heights` (a non-integer factor),
     changes its colours, blurs a third and JPEG-compresses half, and has page margins."""
+    canvas, position, _ = app_board(pieces, textures, rng)
+    shot = replace(random_screenshot(rng), square_height=float(rng.uniform(*square_heights)),
+                   grid_error=(0.0, 0.0, 0.0, 0.0))  # fmt: skip
+    board, _ = photograph(canvas.convert("RGB"), TEXTURE_GRID, shot)
+    return on_page(board, rng), sfen_board(position)
+
+
+def app_board(pieces: dict[str, Style], textures: dict, rng):
+    """(RGBA board image with grid TEXTURE_GRID, its 81 labels, the style drawn in): a random
+    plausible position in one of `pieces`' styles on a `random_texture`, as an app draws it:
+    two squares marked (last move, check, a coordinate...), pieces a little off-centre."""
     style = pieces[_choice(rng, sorted(pieces))]
     canvas = random_texture(textures, rng).convert("RGBA")
     order = squares.square_order()
@@ -323,10 +334,7 @@ def screenshot_board(pieces: dict[str, Style], textures: dict, rng, square_heigh
         if label != BLANK
     }
     draw_pieces(canvas, TEXTURE_GRID, placements)
-    shot = replace(random_screenshot(rng), square_height=float(rng.uniform(*square_heights)),
-                   grid_error=(0.0, 0.0, 0.0, 0.0))  # fmt: skip
-    board, _ = _photograph(canvas.convert("RGB"), TEXTURE_GRID, shot)
-    return on_page(board, rng), sfen_board(position)
+    return canvas, position, style
 
 
 def on_page(board, rng, background=None):
@@ -542,7 +550,7 @@ def render_square(
     right = min(texture.width, int(cell[2] + width) + 1)
     bottom = min(texture.height, int(cell[3] + height) + 1)
     canvas = texture.crop((left, top, right, bottom)).convert("RGBA")
-    grid = _moved(TEXTURE_GRID, -left, -top, 1.0, 1.0)
+    grid = moved(TEXTURE_GRID, -left, -top, 1.0, 1.0)
     nearby = {
         square: placement
         for square, placement in placements.items()
@@ -553,15 +561,15 @@ def render_square(
     draw_pieces(canvas, grid, nearby)
     image = canvas.convert("RGB")
     if screenshot is not None:
-        image, grid = _photograph(image, grid, screenshot)
+        image, grid = photograph(image, grid, screenshot)
     return squares.cut(squares.rgb_pixels(image), squares.square_box(grid, file, rank), size)
 
 
-def _moved(grid: squares.Box, dx: float, dy: float, sx: float, sy: float) -> squares.Box:
+def moved(grid: squares.Box, dx: float, dy: float, sx: float, sy: float) -> squares.Box:
     return ((grid[0] + dx) * sx, (grid[1] + dy) * sy, (grid[2] + dx) * sx, (grid[3] + dy) * sy)
 
 
-def _photograph(image, grid: squares.Box, shot: Screenshot):
+def photograph(image, grid: squares.Box, shot: Screenshot):
     """The image as the screenshot shows it, and where the grid is found in it."""
     import io
 
@@ -570,7 +578,7 @@ def _photograph(image, grid: squares.Box, shot: Screenshot):
 
     scale = shot.square_height / ((grid[3] - grid[1]) / 9)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    grid = _moved(grid, 0, 0, size[0] / image.width, size[1] / image.height)
+    grid = moved(grid, 0, 0, size[0] / image.width, size[1] / image.height)
     image = image.resize(size, shot.resample)
     image = ImageEnhance.Brightness(image).enhance(shot.brightness)
     image = ImageEnhance.Contrast(image).enhance(shot.contrast)

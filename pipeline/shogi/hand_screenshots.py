@@ -54,18 +54,7 @@ def hand_screenshot(layout: str, pieces: dict, textures: dict, rng) -> HandScree
 
     if layout not in LAYOUTS:
         raise ValueError(f"no layout {layout!r} (known: {', '.join(LAYOUTS)})")
-    style = pieces[shogi_data._choice(rng, sorted(pieces))]
-    board_image = shogi_data.random_texture(textures, rng).convert("RGBA")
-    order = squares.square_order()
-    for index in rng.choice(len(order), 2, replace=False):
-        shogi_data.mark_square(board_image, shogi_data.TEXTURE_GRID, *order[index], rng)
-    board = shogi_data.random_position(rng)
-    placements = {
-        square: shogi_data._random_placement(style, label, rng, 0.05)
-        for square, label in zip(order, board)
-        if label != shogi_data.BLANK
-    }
-    shogi_data.draw_pieces(board_image, shogi_data.TEXTURE_GRID, placements)
+    board_image, board, style = shogi_data.app_board(pieces, textures, rng)
     hands = random_hands(board, rng)
 
     dark = rng.random() < 0.25
@@ -109,7 +98,7 @@ def hand_screenshot(layout: str, pieces: dict, textures: dict, rng) -> HandScree
         glyphs.draw_text(page, (margin, board_at[1] + board_image.height + round(font.size * 0.5)),
                          lines["b"], font, ink)  # fmt: skip
     page.alpha_composite(board_image, board_at)
-    grid = shogi_data._moved(shogi_data.TEXTURE_GRID, *board_at, 1.0, 1.0)
+    grid = shogi_data.moved(shogi_data.TEXTURE_GRID, *board_at, 1.0, 1.0)
     shot = shogi_data.random_screenshot(rng)
     shot = shogi_data.Screenshot(
         square_height=float(rng.uniform(32, 80)), resample=shot.resample,
@@ -117,7 +106,7 @@ def hand_screenshot(layout: str, pieces: dict, textures: dict, rng) -> HandScree
         gains=shot.gains, blur=float(rng.uniform(0.2, 0.6)) if rng.random() < 0.2 else 0.0,
         jpeg_quality=int(rng.integers(60, 96)) if rng.random() < 0.3 else 0,
     )  # fmt: skip
-    image, grid = shogi_data._photograph(page.convert("RGB"), grid, shot)
+    image, grid = shogi_data.photograph(page.convert("RGB"), grid, shot)
     return HandScreenshot(image, board, hands, layout, grid)
 
 
