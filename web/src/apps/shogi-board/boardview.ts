@@ -6,8 +6,8 @@ import { type RgbaImage, pixelsOf } from '../../resample';
 import type { Classifier } from '../../classifier';
 import { type GridBox, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
-import { type FoundHands, type HandsRead, handsFrom } from './hands';
-import { searchHands } from './handsearch';
+import type { HandsRead } from './hands';
+import { readHands } from './handsearch';
 import { describe } from '../../errors';
 import type { ImageResult, ModelInfo, Pixels, Prediction } from '../../protocol';
 
@@ -102,7 +102,10 @@ export class BoardView {
     const squares = await cutSquares(pixels, grid, info.inputWidth);
     if (run !== this.run) return;
     // in a worker of its own, while the model reads the squares
-    const handsSearch = searchHands(pixels, grid, info.inputWidth);
+    const hands = readHands(pixels, grid, info.inputWidth, (crops) => this.bestLabels(crops)).catch((error: unknown) => {
+      console.warn('The pieces in hand could not be looked for:', error);
+      return undefined;
+    });
     let doubtful = 0;
     const classifyStarted = performance.now();
     await this.classifier.classify(squares, (batch) => {
@@ -117,31 +120,23 @@ export class BoardView {
     // For profilers and benchmarks: the squares in the worker, and the whole board.
     performance.measure('board-classify', { start: classifyStarted });
     performance.measure('board', { start: started });
-    const hands = await this.readHands(handsSearch);
+    const handsSeen: HandsRead | undefined = await hands;
     if (run !== this.run) return;
-    this.sink.end(hands);
+    this.sink.end(handsSeen);
     const checks = doubtful ? `; ${doubtful} square(s) to check (marked)` : '';
-    const inHand = hands ? '' : ' The pieces in hand could not be looked for: set them below.';
+    const inHand = handsSeen ? '' : ' The pieces in hand could not be looked for: set them below.';
     this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.${inHand}`);
   }
 
-  /** The hands the search found, their pieces read by the model. */
-  private async readHands(search: Promise<{ found: FoundHands; crops: Pixels[] }>): Promise<HandsRead | undefined> {
-    try {
-      const { found, crops } = await search;
-      const best: { label: string; score: number }[] = [];
-      if (crops.length) {
-        await this.classifier.classify(crops, (batch) =>
-          batch.results.forEach((result, index) => {
-            best[batch.offset + index] = 'error' in result ? { label: BLANK, score: 0 } : result.predictions[0];
-          }),
-        );
-      }
-      return handsFrom(found, best);
-    } catch (error) {
-      console.warn('The pieces in hand could not be looked for:', error);
-      return undefined;
-    }
+  /** The model's best label and score for each image (BLANK, 0 for one it cannot read). */
+  private async bestLabels(images: Pixels[]): Promise<{ label: string; score: number }[]> {
+    const best: { label: string; score: number }[] = [];
+    await this.classifier.classify(images, (batch) =>
+      batch.results.forEach((result, index) => {
+        best[batch.offset + index] = 'error' in result ? { label: BLANK, score: 0 } : result.predictions[0];
+      }),
+    );
+    return best;
   }
 
   /** The screenshot, scaled to the view, with the grid drawn over it. */

@@ -57,15 +57,6 @@ export interface HandsRead {
   problems: string[];
 }
 
-export function handsSummary(read: HandsRead): string {
-  const said = {
-    text: "Pieces in hand read from the screenshot's text.",
-    pieces: 'Pieces in hand read from the screenshot.',
-    nothing: 'No pieces in hand seen in the screenshot: set them below if there are any.',
-  }[read.source];
-  return [said, ...read.problems].join(' ');
-}
-
 const nameOf = (side: Side): string => SIDE_NAMES[side].toLowerCase();
 
 /** Hands in a screenshot whose board has `grid`, all but the model's part. */

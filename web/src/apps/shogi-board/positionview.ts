@@ -6,7 +6,7 @@ import { sfenBoard } from './board';
 import { Chooser } from './chooser';
 import { Diagram } from './diagram';
 import { HandEditor, type HandsAndTurn } from './editor';
-import { type HandsRead, handsSummary } from './hands';
+import type { HandsRead } from './hands';
 import { nameOf } from './pieces';
 import {
   type Position, type Side, emptyHands, positionWarnings, squareName, writeBod, writeSfen,
@@ -228,4 +228,15 @@ export class PositionView implements ReadingSink {
     );
     warnings.hidden = !warnings.childElementCount;
   }
+}
+
+/** Where the hands came from and what of them to check, in words for the user (as
+ * pipeline/shogi/hands.py's HandsRead.summary). */
+function handsSummary(read: HandsRead): string {
+  const said = {
+    text: "Pieces in hand read from the screenshot's text.",
+    pieces: 'Pieces in hand read from the screenshot.',
+    nothing: 'No pieces in hand seen in the screenshot: set them below if there are any.',
+  }[read.source];
+  return [said, ...read.problems].join(' ');
 }
