@@ -219,3 +219,20 @@ def test_the_glyph_classifier_file_fits_the_code_that_reads_it():
     assert classifier.classes == glyphs.CLASSES
     assert classifier.layers[0][0].shape[0] == blobs.FEATURES
     assert classifier.layers[-1][0].shape[1] == len(glyphs.CLASSES)
+
+
+def test_kifu_lines_are_read_beside_a_long_move_list(styles, tmp_path):
+    """A kifu viewer shows the moves too: hundreds of characters, many of them kanji a hand
+    line has, none of them a hand."""
+    [(path, shot)] = drawn("kifu_text", 1, styles, tmp_path, seed=8)
+    screenshot = Image.open(path).convert("RGBA")
+    page = Image.new("RGBA", (screenshot.width + 420, screenshot.height), (250, 250, 250, 255))
+    page.alpha_composite(screenshot, (0, 0))
+    font = glyphs.font(glyphs.HELD_OUT_FONTS[1], 16)
+    moves = ["▲７六歩(77)", "△３四歩(33)", "▲２六歩(27)", "△８四歩(83)", "▲２五歩(26)", "△８五歩(84)"]
+    for line in range(screenshot.height // 22):
+        text = f"{line + 1:3d} {moves[line % 6]}　{moves[(line + 3) % 6]}　消費時間 0:0{line % 10}"
+        glyphs.draw_text(page, (screenshot.width + 10, 4 + 22 * line), text, font, (20, 20, 20))
+    found = hands.find(np.asarray(page.convert("RGB")), grid.find_grid(screenshot))
+    read = hands.hands_from(found, [])
+    assert (read.source, read.hands, read.problems) == ("text", shot.hands, [])

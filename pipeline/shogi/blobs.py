@@ -130,17 +130,27 @@ def text_lines(blobs: list[Blob]) -> list[list[Blob]]:
 
     def root(index: int) -> int:
         while parent[index] != index:
+            parent[index] = parent[parent[index]]
             index = parent[index]
         return index
 
-    for i in range(count):
-        for j in range(i + 1, count):
+    # Only blobs whose centres are within the tallest one's half height can be level: in
+    # order of their centres, each is compared with those that follow it that closely (a
+    # kifu viewer's move list has hundreds of characters).
+    middles = [blob.top + blob.bottom for blob in blobs]  # twice the centre
+    tallest = max((blob.height for blob in blobs), default=0)
+    order = sorted(range(count), key=lambda index: middles[index])
+    for place, i in enumerate(order):
+        for j in (order[later] for later in range(place + 1, count)):
+            if middles[j] - middles[i] > tallest:
+                break
             a, b = blobs[i], blobs[j]
             tall = max(a.height, b.height)
-            level = abs((a.top + a.bottom) - (b.top + b.bottom)) <= tall
+            level = middles[j] - middles[i] <= tall
             apart = max(a.left, b.left) - min(a.right, b.right)
             if level and apart < 2 * tall:
-                parent[max(root(i), root(j))] = min(root(i), root(j))
+                x, y = root(i), root(j)
+                parent[max(x, y)] = min(x, y)
     lines: dict[int, list[Blob]] = {}
     for index in range(count):
         lines.setdefault(root(index), []).append(blobs[index])

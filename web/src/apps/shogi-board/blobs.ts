@@ -150,21 +150,30 @@ export function filled(mask: Uint8Array, width: number, height: number): Uint8Ar
 export function textLines(blobs: Blob[]): Blob[][] {
   const parent = blobs.map((_, index) => index);
   const root = (index: number): number => {
-    while (parent[index] !== index) index = parent[index];
+    while (parent[index] !== index) {
+      parent[index] = parent[parent[index]];
+      index = parent[index];
+    }
     return index;
   };
-  for (let i = 0; i < blobs.length; i++) {
-    for (let j = i + 1; j < blobs.length; j++) {
+  // Only blobs whose centres are within the tallest one's half height can be level: in order
+  // of their centres, each is compared with those that follow it that closely.
+  const middles = blobs.map((blob) => blob.top + blob.bottom); // twice the centre
+  const tallest = Math.max(0, ...blobs.map(heightOf));
+  const order = blobs.map((_, index) => index).sort((a, b) => middles[a] - middles[b]);
+  order.forEach((i, place) => {
+    for (let next = place + 1; next < order.length; next++) {
+      const j = order[next];
+      if (middles[j] - middles[i] > tallest) break;
       const [a, b] = [blobs[i], blobs[j]];
       const tall = Math.max(heightOf(a), heightOf(b));
-      const level = Math.abs(a.top + a.bottom - (b.top + b.bottom)) <= tall;
       const apart = Math.max(a.left, b.left) - Math.min(a.right, b.right);
-      if (level && apart < 2 * tall) {
+      if (middles[j] - middles[i] <= tall && apart < 2 * tall) {
         const [x, y] = [root(i), root(j)];
         parent[Math.max(x, y)] = Math.min(x, y);
       }
     }
-  }
+  });
   const lines = new Map<number, Blob[]>();
   blobs.forEach((blob, index) => {
     const line = lines.get(root(index)) ?? [];
