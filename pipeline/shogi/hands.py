@@ -4,10 +4,10 @@ Apps draw each side's hand beside, above or below the board: one piece image a k
 board's scale, with the count beside it when more than one is held. Kifu viewers write it
 out instead: 「先手の持駒：歩二　角」. So, outside the board's grid:
 
-1. ink is what differs from the page's colour (blobs.ink); its connected blobs are sorted by
-   size, in squares of the board: piece-sized ones are pieces perhaps, small ones are
-   characters, and large filled ones (a stand the pieces lie on, the board's frame) are
-   looked into again against their own colour;
+1. ink is what differs from the page's main colour (blobs.ink); its connected blobs are
+   sorted by size, in squares of the board: piece-sized ones are pieces perhaps, small ones
+   are characters, and large ones (a stand the pieces lie on, the board's frame) are looked
+   into again against their own colour;
 2. lines of characters that read 「…手の持駒：」 (the glyph classifier, glyphs.py) give the
    hands as text, and then nothing else is looked at;
 3. otherwise the piece-sized blobs are cut as board squares are and go through the same
@@ -15,8 +15,8 @@ out instead: 「先手の持駒：歩二　角」. So, outside the board's grid:
    the digits just right of a piece its count.
 
 `find` does all but the model's part; `hands_from` takes the model's reading of `find`'s
-pieces and reads the counts beside those it takes for pieces. The page does the same in web/src/apps/shogi-board/hands.ts; tests hold the two to
-each other.
+pieces and reads the counts beside those it takes for pieces. The page does the same in
+web/src/apps/shogi-board/hands.ts; tests hold the two to each other.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ DEPTH = 3  # levels of blobs in blobs: the page, a stand on it, ...
 EDGE = 2  # pixels of a stand's edge that are not looked at
 GRID_BORDER = 0.1  # beyond the grid's outer lines that is still the board's squares
 COUNT_REACH = 0.6  # a count begins within this of its piece's right edge
+COUNT_GAP = 0.3  # and its digits this close to each other (square heights)
 DIGIT_HEIGHTS = (0.12, 0.5)  # a digit's height, in square heights
 SPECK = 2  # pixels: a blob this small is noise, not a character's part
-COUNT_GAP = 0.3  # and its digits this close to each other (square heights)
 # How sure the model and the glyph classifier must be to be believed: a count misread is
 # worse than one left to the user.
 SURE = 0.5
