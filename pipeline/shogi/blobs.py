@@ -73,14 +73,7 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, list[Blob]]:
     starts_y, starts_x = np.nonzero(edges == 1)
     _, ends_x = np.nonzero(edges == -1)  # row-major: each start's end comes in the same place
     runs = len(starts_x)
-    parent = list(range(runs))
-
-    def root(run: int) -> int:
-        while parent[run] != run:
-            parent[run] = parent[parent[run]]
-            run = parent[run]
-        return run
-
+    sets = _Sets(runs)
     row_start = np.searchsorted(starts_y, np.arange(height + 1))
     ys, xs, xe = starts_y.tolist(), starts_x.tolist(), ends_x.tolist()
     for y in range(1, height):
@@ -91,15 +84,13 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, list[Blob]]:
                 above += 1
             other = above
             while other < end_above and xs[other] <= xe[run]:
-                a, b = root(other), root(run)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                sets.join(other, run)
                 other += 1
     labels = np.zeros((height, width), dtype=np.int32)
     ids: dict[int, int] = {}
     boxes: list[list[int]] = []
     for run in range(runs):
-        top = root(run)
+        top = sets.root(run)
         if top not in ids:
             ids[top] = len(ids) + 1
             boxes.append([xs[run], ys[run], xe[run], ys[run] + 1, 0])
@@ -110,6 +101,25 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, list[Blob]]:
         box[4] += xe[run] - xs[run]
         labels[ys[run], xs[run] : xe[run]] = number
     return labels, [Blob(number, *box) for number, box in enumerate(boxes, start=1)]
+
+
+class _Sets:
+    """Items 0 … n-1 in sets joined as the caller finds them together; a set's root is its
+    first item, so that numbering by roots follows the items' order."""
+
+    def __init__(self, count: int):
+        self.parent = list(range(count))
+
+    def root(self, item: int) -> int:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def join(self, a: int, b: int) -> None:
+        a, b = self.root(a), self.root(b)
+        self.parent[max(a, b)] = min(a, b)
 
 
 def filled(mask: np.ndarray) -> np.ndarray:
@@ -126,14 +136,7 @@ def text_lines(blobs: list[Blob]) -> list[list[Blob]]:
     half the taller one's height) and less than two heights apart, chained. Each line's
     blobs from left to right; lines from the top."""
     count = len(blobs)
-    parent = list(range(count))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
+    sets = _Sets(count)
     # Only blobs whose centres are within the tallest one's half height can be level: in
     # order of their centres, each is compared with those that follow it that closely (a
     # kifu viewer's move list has hundreds of characters).
@@ -149,11 +152,10 @@ def text_lines(blobs: list[Blob]) -> list[list[Blob]]:
             level = middles[j] - middles[i] <= tall
             apart = max(a.left, b.left) - min(a.right, b.right)
             if level and apart < 2 * tall:
-                x, y = root(i), root(j)
-                parent[max(x, y)] = min(x, y)
+                sets.join(i, j)
     lines: dict[int, list[Blob]] = {}
     for index in range(count):
-        lines.setdefault(root(index), []).append(blobs[index])
+        lines.setdefault(sets.root(index), []).append(blobs[index])
     ordered = [sorted(line, key=lambda blob: (blob.left, blob.top)) for line in lines.values()]
     return sorted(ordered, key=lambda line: (min(blob.top for blob in line), line[0].left))
 

@@ -218,17 +218,24 @@ def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
         content = read[start.end() :]
         text = "".join(("　" + kind) if kind in glyphs.KIND_GLYPHS else kind for kind, _ in content)
         unsure = any(probability < SURE or kind not in CONTENT for kind, probability in content)
-        try:
-            if unsure or side in seen:
-                raise position.PositionError(text)
-            _, hands[side] = position.parse_hand_line(f"{position.BOD_SIDES[side][0]}の持駒：{text.strip()}")
-        except position.PositionError:
+        hand = None if unsure or side in seen else _hand_of(side, text)
+        if hand is None:
             problems.append(f"The line of {_name(side)}'s pieces in hand could not be read: check them.")
+        else:
+            hands[side] = hand
         seen.add(side)
     if seen:
         problems += [f"No line of {_name(side)}'s pieces in hand was found: check them."
                      for side in position.SIDES if side not in seen]  # fmt: skip
     return hands, problems
+
+
+def _hand_of(side: str, text: str) -> dict[str, int] | None:
+    """The hand a line's pieces and counts (「　歩二　角」) make, or None if they make none."""
+    try:
+        return position.parse_hand_line(f"{position.BOD_SIDES[side][0]}の持駒：{text.strip()}")[1]
+    except position.PositionError:
+        return None
 
 
 def _name(side: str) -> str:

@@ -94,32 +94,21 @@ export function components(mask: Uint8Array, width: number, height: number): { l
     }
   }
   rowStart[height] = starts.length;
-  const parent = starts.map((_, run) => run);
-  const root = (run: number): number => {
-    while (parent[run] !== run) {
-      parent[run] = parent[parent[run]];
-      run = parent[run];
-    }
-    return run;
-  };
+  const sets = new Sets(starts.length);
   for (let y = 1; y < height; y++) {
     let above = rowStart[y - 1];
     const endAbove = rowStart[y];
     for (let run = endAbove; run < rowStart[y + 1]; run++) {
       // runs of the row above that touch this one, diagonals included
       while (above < endAbove && ends[above] < starts[run]) above++;
-      for (let other = above; other < endAbove && starts[other] <= ends[run]; other++) {
-        const a = root(other);
-        const b = root(run);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
+      for (let other = above; other < endAbove && starts[other] <= ends[run]; other++) sets.join(other, run);
     }
   }
   const labels = new Int32Array(width * height);
   const ids = new Map<number, number>();
   const blobs: Blob[] = [];
   for (let run = 0; run < starts.length; run++) {
-    const top = root(run);
+    const top = sets.root(run);
     let number = ids.get(top);
     if (number === undefined) {
       number = ids.size + 1;
@@ -136,6 +125,30 @@ export function components(mask: Uint8Array, width: number, height: number): { l
   return { labels, blobs };
 }
 
+/** Items 0 … n-1 in sets joined as the caller finds them together; a set's root is its first
+ * item, so that numbering by roots follows the items' order. */
+class Sets {
+  private readonly parent: number[];
+
+  constructor(count: number) {
+    this.parent = Array.from({ length: count }, (_, item) => item);
+  }
+
+  root(item: number): number {
+    const { parent } = this;
+    while (parent[item] !== item) {
+      parent[item] = parent[parent[item]];
+      item = parent[item];
+    }
+    return item;
+  }
+
+  join(a: number, b: number): void {
+    const [x, y] = [this.root(a), this.root(b)];
+    this.parent[Math.max(x, y)] = Math.min(x, y);
+  }
+}
+
 /** The mask with its holes filled: what of the rest cannot be reached from the edge. */
 export function filled(mask: Uint8Array, width: number, height: number): Uint8Array {
   const { labels, blobs } = components(mask.map((value) => (value ? 0 : 1)), width, height);
@@ -148,14 +161,7 @@ export function filled(mask: Uint8Array, width: number, height: number): Uint8Ar
 /** Blobs level with each other (centres within half the taller one's height) and less than
  * two heights apart, chained into lines. Each line from left to right; lines from the top. */
 export function textLines(blobs: Blob[]): Blob[][] {
-  const parent = blobs.map((_, index) => index);
-  const root = (index: number): number => {
-    while (parent[index] !== index) {
-      parent[index] = parent[parent[index]];
-      index = parent[index];
-    }
-    return index;
-  };
+  const sets = new Sets(blobs.length);
   // Only blobs whose centres are within the tallest one's half height can be level: in order
   // of their centres, each is compared with those that follow it that closely.
   const middles = blobs.map((blob) => blob.top + blob.bottom); // twice the centre
@@ -168,17 +174,14 @@ export function textLines(blobs: Blob[]): Blob[][] {
       const [a, b] = [blobs[i], blobs[j]];
       const tall = Math.max(heightOf(a), heightOf(b));
       const apart = Math.max(a.left, b.left) - Math.min(a.right, b.right);
-      if (middles[j] - middles[i] <= tall && apart < 2 * tall) {
-        const [x, y] = [root(i), root(j)];
-        parent[Math.max(x, y)] = Math.min(x, y);
-      }
+      if (middles[j] - middles[i] <= tall && apart < 2 * tall) sets.join(i, j);
     }
   });
   const lines = new Map<number, Blob[]>();
   blobs.forEach((blob, index) => {
-    const line = lines.get(root(index)) ?? [];
+    const line = lines.get(sets.root(index)) ?? [];
     line.push(blob);
-    lines.set(root(index), line);
+    lines.set(sets.root(index), line);
   });
   const ordered = [...lines.values()].map((line) => [...line].sort((a, b) => a.left - b.left || a.top - b.top));
   const topOf = (line: Blob[]) => Math.min(...line.map((blob) => blob.top));

@@ -219,13 +219,9 @@ function readText(
     const content = read.slice(start[0].length);
     const text = content.map(({ name }) => (name in KIND_GLYPHS ? `　${name}` : name)).join('');
     const unsure = content.some(({ name, probability }) => probability < SURE || !CONTENT.includes(name));
-    try {
-      if (unsure || seen.has(side)) throw new PositionError(text);
-      hands[side] = parseHandLine(`${side === 'b' ? '先手' : '後手'}の持駒：${text.trim()}`)[1];
-    } catch (error) {
-      if (!(error instanceof PositionError)) throw error;
-      problems.push(`The line of ${nameOf(side)}'s pieces in hand could not be read: check them.`);
-    }
+    const hand = unsure || seen.has(side) ? undefined : handOf(side, text);
+    if (hand) hands[side] = hand;
+    else problems.push(`The line of ${nameOf(side)}'s pieces in hand could not be read: check them.`);
     seen.add(side);
   }
   if (seen.size) {
@@ -234,6 +230,16 @@ function readText(
     }
   }
   return [hands, problems];
+}
+
+/** The hand a line's pieces and counts (「　歩二　角」) make, or undefined if they make none. */
+function handOf(side: Side, text: string): Hand | undefined {
+  try {
+    return parseHandLine(`${side === 'b' ? '先手' : '後手'}の持駒：${text.trim()}`)[1];
+  } catch (error) {
+    if (error instanceof PositionError) return undefined;
+    throw error;
+  }
 }
 
 /** The number written just right of a piece: 1 if there is none, null if unreadable. */
