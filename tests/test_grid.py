@@ -75,7 +75,8 @@ def test_an_image_without_a_board_is_refused(image, message):
 
 def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path):
     """web/src/board.ts, run in Node, against pipeline/shogi/grid.py and squares.py on the same
-    pixels: screenshots scaled 0.5-2.2x, with margins, half of them JPEGs."""
+    pixels: screenshots scaled 0.5-2.2x, with margins, half of them JPEGs, and grids with a
+    line beside them."""
     import json
     import subprocess
     import sys
@@ -95,6 +96,13 @@ def test_the_page_finds_the_same_grid_and_cuts_the_same_squares(assets, tmp_path
         image, _ = screenshot(board, rng)
         image = image.convert("RGB")
         path = tmp_path / f"{number}.rgba"
+        path.write_bytes(image.convert("RGBA").tobytes())
+        images.append(f"{path}:{image.width}:{image.height}")
+        box = grid.find_grid(image)
+        expected.append((path, box, squares.cut_board(image, box, size)))
+    for extra in ("left", "below"):
+        image, _ = lines_beside_a_board(extra)
+        path = tmp_path / f"{extra}.rgba"
         path.write_bytes(image.convert("RGBA").tobytes())
         images.append(f"{path}:{image.width}:{image.height}")
         box = grid.find_grid(image)
@@ -128,11 +136,39 @@ def test_a_full_board_whose_pieces_cover_much_of_its_lines_is_found():
     assert abs((bottom - top) / (right - left) - expected) < 0.01 * expected
 
 
+def lines_beside_a_board(extra: str):
+    """A bare grid of thin lines, 40 px apart, with one more line running the image's whole
+    height or width 40 px beyond it on the `extra` side (as the edge of a stand or a column of
+    pieces in hand lines up beside a board), where the grid's lines do not reach.
+    Returns the image and where its grid truly is."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (520, 520), (230, 200, 150))
+    draw = ImageDraw.Draw(image)
+    truth = (80, 80, 440, 440)
+    for line in range(10):
+        at = 80 + 40 * line
+        draw.line((at, 80, at, 440), fill=(40, 30, 20))
+        draw.line((80, at, 440, at), fill=(40, 30, 20))
+    at = {"left": 40, "right": 480, "above": 40, "below": 480}[extra]
+    if extra in ("left", "right"):
+        draw.line((at, 0, at, 519), fill=(40, 30, 20))
+    else:
+        draw.line((0, at, 519, at), fill=(40, 30, 20))
+    return image, truth
+
+
+@pytest.mark.parametrize("extra", ["left", "right", "above", "below"])
+def test_a_line_beside_the_board_that_the_grid_does_not_cross_is_not_taken_for_its_edge(extra):
+    image, truth = lines_beside_a_board(extra)
+    assert np.abs(np.array(grid.find_grid(image)) - truth).max() < 1
+
+
 def test_the_page_searches_with_the_same_settings():
     from support import ROOT
 
     source = (ROOT / "web" / "src" / "apps" / "shogi-board" / "grid.ts").read_text(encoding="utf-8")
-    for name in ("LINE_CONTRAST", "WINDOW", "STANDOUT", "SEARCH_SIDE"):
+    for name in ("LINE_CONTRAST", "WINDOW", "STANDOUT", "CROSSED", "SEARCH_SIDE"):
         match = re.search(rf"const {name} = ([0-9.]+);", source)
         assert match, name
         assert float(match[1]) == getattr(grid, name), name

@@ -1,7 +1,9 @@
 // Finding the 9x9 grid of a shogi board in a screenshot: the same steps as pipeline/shogi/grid.py
 // (tests hold the two to each other). Lines are thin and run the whole board; piece strokes
 // are short. Each column (row) is scored by the share of it that is a thin line, and the
-// grid is the ten equally spaced columns (rows) that score best together.
+// grid is the ten equally spaced columns (rows) that score best together, moved over by one
+// line where the cell beyond them is crossed by the lines the other way and their own cell
+// at the other end is not (pieces in hand or their stand lined up beside the board).
 import geometry from './board-geometry.json';
 
 /** Centres of the grid's outer lines, in pixels. */
@@ -19,6 +21,9 @@ const WINDOW = 3;
 /** How much more of its length each grid line must be line than the median column (row)
  * is (as pipeline/shogi/grid.py). */
 const STANDOUT = 0.2;
+/** How much more of a cell beyond the grid than of its cell at the other end the lines
+ * running the other way must cross for the grid to move over one line (as grid.py). */
+const CROSSED = 0.5;
 
 /** Longest stretch of work before the search lets the browser run (it runs on the page's
  * main thread, which must never stall for a frame). */
@@ -34,26 +39,33 @@ export function yieldToBrowser(): Promise<void> {
 /** Longer side at which larger screenshots are searched (as pipeline/shogi/grid.py). */
 export const SEARCH_SIDE = 640;
 
-/** Per column (`vertical`) or row: the share of it that is a thin line, darker or lighter
- * than the paper WINDOW pixels to both sides. */
-export function lineProfile(gray: Float32Array, width: number, height: number, vertical: boolean): Float32Array {
+/** Which pixels (row by row) are on a thin line running up and down (`vertical`) or across:
+ * darker or lighter than the paper WINDOW pixels to both sides. */
+export function lineMask(gray: Float32Array, width: number, height: number, vertical: boolean): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  const step = vertical ? 1 : width;
   const length = vertical ? width : height;
-  const across = vertical ? height : width;
-  const at = vertical ? (along: number, i: number) => gray[i * width + along] : (along: number, i: number) => gray[along * width + i];
-  const profile = new Float32Array(length);
-  for (let position = 0; position < length; position++) {
-    const before = Math.max(0, position - WINDOW);
-    const after = Math.min(length - 1, position + WINDOW);
-    let count = 0;
-    for (let i = 0; i < across; i++) {
-      const value = at(position, i);
-      const a = at(before, i);
-      const b = at(after, i);
-      if (Math.min(a, b) - value > LINE_CONTRAST || value - Math.max(a, b) > LINE_CONTRAST) count++;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const position = vertical ? x : y;
+      const index = y * width + x;
+      const value = gray[index];
+      const a = gray[index - (position - Math.max(0, position - WINDOW)) * step];
+      const b = gray[index + (Math.min(length - 1, position + WINDOW) - position) * step];
+      if (Math.min(a, b) - value > LINE_CONTRAST || value - Math.max(a, b) > LINE_CONTRAST) mask[index] = 1;
     }
-    profile[position] = count / across;
   }
-  return profile;
+  return mask;
+}
+
+/** Per column (`vertical`) or row: the share of it that is a thin line (lineMask). */
+export function lineProfile(mask: Uint8Array, width: number, height: number, vertical: boolean): Float32Array {
+  const profile = new Float32Array(vertical ? width : height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) profile[vertical ? x : y] += mask[y * width + x];
+  }
+  const across = vertical ? height : width;
+  return profile.map((count) => count / across);
 }
 
 interface Lines {
@@ -116,20 +128,67 @@ export async function findGrid(gray: Float32Array, width: number, height: number
   if (Math.min(width, height) < SMALLEST_SQUARE * (LINES - 1)) {
     throw new GridError(`${width}x${height} pixels is too small to hold a 9x9 board`);
   }
-  const columns = lineProfile(gray, width, height, true);
+  const vertical = lineMask(gray, width, height, true);
+  const columns = lineProfile(vertical, width, height, true);
   await yieldToBrowser();
-  const rows = lineProfile(gray, width, height, false);
-  const vertical = await bestLines(columns);
-  const horizontal = await bestLines(rows);
-  for (const [profile, lines] of [[columns, vertical], [rows, horizontal]] as const) {
+  const horizontal = lineMask(gray, width, height, false);
+  const rows = lineProfile(horizontal, width, height, false);
+  const columnLines = await bestLines(columns);
+  const rowLines = await bestLines(rows);
+  for (const [profile, lines] of [[columns, columnLines], [rows, rowLines]] as const) {
     if (lines.score / LINES - median(profile) < STANDOUT) {
       throw new GridError('no 9x9 grid of lines found (is this a shogi board screenshot?)');
     }
   }
+  const left = settled(columnLines, rowLines, (along, across) => horizontal[across * width + along], width, height);
+  const top = settled(rowLines, { ...columnLines, first: left }, (along, across) => vertical[along * width + across], height, width);
   return {
-    left: vertical.first,
-    top: horizontal.first,
-    right: vertical.first + vertical.spacing * (LINES - 1),
-    bottom: horizontal.first + horizontal.spacing * (LINES - 1),
+    left,
+    top,
+    right: left + columnLines.spacing * (LINES - 1),
+    bottom: top + rowLines.spacing * (LINES - 1),
   };
+}
+
+/** The first of `lines`, moved over by one where a cell beyond them is crossed by the lines
+ * the other way (`other`; `crossing(along, across)` is their mask) by CROSSED more than their
+ * cell at the other end (as grid.py `settled`). */
+function settled(
+  lines: Lines,
+  other: Lines,
+  crossing: (along: number, across: number) => number,
+  length: number,
+  otherLength: number,
+): number {
+  const { first, spacing } = lines;
+  const crossed = (cell: number): number => {
+    const start = pixel(first + cell * spacing);
+    const end = pixel(first + (cell + 1) * spacing);
+    if (start < 0 || end > length) return -1;
+    // along the eight inner lines the other way, which a shift by one of those leaves
+    let shares = 0;
+    for (let line = 1; line < LINES - 1; line++) {
+      const at = pixel(other.first + line * other.spacing);
+      let count = 0;
+      for (let along = start; along < end; along++) {
+        for (let across = Math.max(0, at - 1); across <= Math.min(at + 1, otherLength - 1); across++) {
+          if (crossing(along, across)) {
+            count++;
+            break;
+          }
+        }
+      }
+      shares += count / (end - start);
+    }
+    return shares / (LINES - 2);
+  };
+  const back = crossed(-1) - crossed(LINES - 2);
+  const forward = crossed(LINES - 1) - crossed(0);
+  if (Math.max(back, forward) <= CROSSED) return first;
+  return back > forward ? first - spacing : first + spacing;
+}
+
+/** The pixel a position falls in, rounded half up (as grid.py). */
+function pixel(position: number): number {
+  return Math.floor(position + 0.5);
 }
