@@ -4,6 +4,7 @@ it, and the kanji lines of kifu viewers; counts and what cannot be read."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -108,6 +109,16 @@ def test_the_count_beside_a_piece_is_read_or_named_as_unreadable(count, read, pr
     hands_read = hands.hands_from(found, [("B_FU", 0.99)])
     assert hands_read.hands["b"]["FU"] == read
     assert hands_read.problems == problems
+
+
+def test_a_sliver_of_a_pieces_own_edge_just_right_of_it_is_not_its_count(styles):
+    pixels, box = one_piece_and("", styles)
+    piece = hands.find(pixels, box).pieces[0]
+    pixels = pixels.copy()
+    # its shadow's edge, a pixel apart from it, as resampling leaves it
+    pixels[piece.bottom - 16 : piece.bottom - 4, piece.right + 1] = (90, 90, 90)
+    read = hands.hands_from(hands.find(pixels, box), [("B_FU", 0.99)])
+    assert (read.hands["b"]["FU"], read.problems) == (1, [])
 
 
 def test_blobs_the_model_does_not_take_for_hand_pieces_are_not_counted(styles):
@@ -236,3 +247,13 @@ def test_kifu_lines_are_read_beside_a_long_move_list(styles, tmp_path):
     found = hands.find(np.asarray(page.convert("RGB")), grid.find_grid(screenshot))
     read = hands.hands_from(found, [])
     assert (read.source, read.hands, read.problems) == ("text", shot.hands, [])
+
+
+def test_the_page_reads_hands_with_the_same_settings():
+    source = (ROOT / "web" / "src" / "apps" / "shogi-board" / "hands.ts").read_text(encoding="utf-8")
+    names = [name for name, value in vars(hands).items() if name.isupper() and isinstance(value, int | float | tuple)]
+    assert len(names) > 10
+    for name in names:
+        match = re.search(rf"const {name} = \[?([0-9., ]+?)\]?;", source)
+        assert match, name
+        assert tuple(float(value) for value in match[1].split(",")) == tuple(np.atleast_1d(getattr(hands, name))), name

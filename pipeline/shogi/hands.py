@@ -41,6 +41,7 @@ COUNT_REACH = 0.6  # a count begins within this of its piece's right edge
 COUNT_GAP = 0.3  # and its digits this close to each other (square heights)
 DIGIT_HEIGHTS = (0.12, 0.5)  # a digit's height, in square heights
 SPECK = 2  # pixels: a blob this small is noise, not a character's part
+ASIDE = 2  # pixels beyond a piece's box where what lies is still the piece's
 # How sure the model and the glyph classifier must be to be believed: a count misread is
 # worse than one left to the user.
 SURE = 0.5
@@ -163,8 +164,8 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
         kind = position.UNPROMOTED.get(label[2:], label[2:])
         if probability >= SURE and kind in position.HAND_KINDS:
             held.append((blob, "b" if label[0] == "B" else "w", kind))
-    pieces = {blob.id for blob, _, _ in held}
-    digits = [blob for blob in found.characters if blob.id not in pieces]
+    # a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
+    digits = [mark for mark in found.characters if not any(_on(mark, blob) for blob, _, _ in held)]
     problems = []
     for blob, side, kind in held:
         count = _count(found.labels, found.shades, blob, digits, found.square)
@@ -173,6 +174,13 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
         hands[side][kind] += count or 1
     seen = any(count for hand in hands.values() for count in hand.values())
     return HandsRead(hands, "pieces" if seen else "nothing", problems)
+
+
+def _on(mark: blobs.Blob, piece: blobs.Blob) -> bool:
+    """Whether `mark` is `piece` or lies on it (its middle within ASIDE pixels of its box)."""
+    x, y = (mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2
+    return (piece.left - ASIDE <= x <= piece.right + ASIDE
+            and piece.top - ASIDE <= y <= piece.bottom + ASIDE)  # fmt: skip
 
 
 def _clipped(box, width: int, height: int) -> tuple[int, int, int, int]:

@@ -28,6 +28,7 @@ const GRID_BORDER = 0.1;
 const COUNT_REACH = 0.6;
 const DIGIT_HEIGHTS = [0.12, 0.5];
 const SPECK = 2;
+const ASIDE = 2;
 const COUNT_GAP = 0.3;
 const SURE = 0.5;
 const SURE_OF_DIGITS = 0.8;
@@ -165,8 +166,8 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
     const kind = UNPROMOTED[label.slice(2)] ?? label.slice(2);
     if (score >= SURE && isHandKind(kind)) held.push([blob, label[0] === 'B' ? 'b' : 'w', kind]);
   });
-  const pieces = new Set(held.map(([blob]) => blob.id));
-  const digits = found.characters.filter((blob) => !pieces.has(blob.id));
+  // a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
+  const digits = found.characters.filter((mark) => !held.some(([blob]) => isOn(mark, blob)));
   const problems: string[] = [];
   for (const [blob, side, kind] of held) {
     const count = countBeside(found, blob, digits);
@@ -175,6 +176,12 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
   }
   const seen = SIDES.some((side) => HAND_KINDS.some((kind) => hands[side][kind]));
   return { hands, source: seen ? 'pieces' : 'nothing', problems };
+}
+
+/** Whether `mark` is `piece` or lies on it (its middle within ASIDE pixels of its box). */
+function isOn(mark: Blob, piece: Blob): boolean {
+  const [x, y] = [(mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2];
+  return piece.left - ASIDE <= x && x <= piece.right + ASIDE && piece.top - ASIDE <= y && y <= piece.bottom + ASIDE;
 }
 
 function isHandKind(kind: string): kind is HandKind {
