@@ -33,7 +33,6 @@ from pipeline.shogi.squares import Box
 PIECE_HEIGHTS = (0.36, 1.25)
 PIECE_WIDTHS = (0.25, 1.2)
 CHARACTER_MOST = 0.65  # a character's longer side, in square heights
-STAND_LEAST = 1.3  # a blob this long (either way) may hold pieces: it is looked into
 DEPTH = 3  # levels of blobs in blobs: the page, a stand on it, ...
 EDGE = 2  # pixels of a stand's edge that are not looked at
 GRID_BORDER = 0.1  # beyond the grid's outer lines that is still the board's squares
@@ -42,6 +41,7 @@ COUNT_GAP = 0.3  # and its digits this close to each other (square heights)
 DIGIT_HEIGHTS = (0.12, 0.5)  # a digit's height, in square heights
 SPECK = 2  # pixels: a blob this small is noise, not a character's part
 ASIDE = 2  # pixels beyond a piece's box where what lies is still the piece's
+THINNEST = 2  # pixels: a narrower mark is the edge of something, not a digit
 # How sure the model and the glyph classifier must be to be believed: a count misread is
 # worse than one left to the user.
 SURE = 0.5
@@ -115,7 +115,7 @@ def find(pixels: np.ndarray, grid: Box) -> Found:
             blob = blobs.Blob(part.id + first, part.left + left, part.top + top,
                               part.right + left, part.bottom + top, part.size)  # fmt: skip
             across, down = blob.width / square[0], blob.height / square[1]
-            if max(across, down) >= STAND_LEAST and depth < DEPTH:
+            if (across > PIECE_WIDTHS[1] or down > PIECE_HEIGHTS[1]) and depth < DEPTH:  # may hold pieces
                 within = (slice(blob.top, blob.bottom), slice(blob.left, blob.right))
                 own = labels[within] == blob.id
                 # its holes too (what is drawn on it in the page's colour), but not other blobs
@@ -176,11 +176,11 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
     return HandsRead(hands, "pieces" if seen else "nothing", problems)
 
 
-def _on(mark: blobs.Blob, piece: blobs.Blob) -> bool:
-    """Whether `mark` is `piece` or lies on it (its middle within ASIDE pixels of its box)."""
+def _on(mark: blobs.Blob, other: blobs.Blob, aside: int = ASIDE) -> bool:
+    """Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box)."""
     x, y = (mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2
-    return (piece.left - ASIDE <= x <= piece.right + ASIDE
-            and piece.top - ASIDE <= y <= piece.bottom + ASIDE)  # fmt: skip
+    return (other.left - aside <= x <= other.right + aside
+            and other.top - aside <= y <= other.bottom + aside)  # fmt: skip
 
 
 def _clipped(box, width: int, height: int) -> tuple[int, int, int, int]:
@@ -202,7 +202,11 @@ def _one_a_piece(pieces: list[blobs.Blob]) -> list[blobs.Blob]:
 
 # 「先手の持駒：」 and the like; one of its characters may be misread (OTHER), no more.
 HAND_LINE = re.compile(r"([先後上下?])([手?])([の?])([持?])([駒?])：?")
+PREFIX = 6  # characters of it at most
 CONTENT = "".join(glyphs.KIND_GLYPHS) + glyphs.NUMERALS + "なし"
+# What a kifu line never says, so a misread: nothing after the colon (an empty hand is
+# なし), a count of one (a kind alone is one).
+MISREAD = re.compile(rf"^\s*$|[{''.join(glyphs.KIND_GLYPHS)}]一")
 
 
 def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
@@ -214,10 +218,12 @@ def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
     for line in blobs.text_lines(characters):
         parts = blobs.glyphs(line)
         height = blobs.line_height(line)
-        read = classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts])
+        # the rest of a line only if it starts as a hand line does (a move list has hundreds)
+        read = classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts[:PREFIX]])
         start = HAND_LINE.match("".join(name for name, _ in read))
         if not start or start.groups().count(glyphs.OTHER) > 1:
             continue
+        read += classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts[PREFIX:]])
         middle = (min(blob.top for blob in line) + max(blob.bottom for blob in line)) / 2
         if start[1] == glyphs.OTHER:
             side = "w" if middle < (grid[1] + grid[3]) / 2 else "b"
@@ -225,7 +231,7 @@ def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
             side = "b" if start[1] in "先下" else "w"
         content = read[start.end() :]
         text = "".join(("　" + kind) if kind in glyphs.KIND_GLYPHS else kind for kind, _ in content)
-        unsure = any(probability < SURE or kind not in CONTENT for kind, probability in content)
+        unsure = any(probability < SURE or kind not in CONTENT for kind, probability in content) or MISREAD.search(text)
         hand = None if unsure or side in seen else _hand_of(side, text)
         if hand is None:
             problems.append(f"The line of {_name(side)}'s pieces in hand could not be read: check them.")
@@ -257,6 +263,7 @@ def _count(labels, shades, piece: blobs.Blob, marks: list[blobs.Blob], square) -
         (mark for mark in marks
          if piece.right - GRID_BORDER * square[0] <= mark.left <= reach + COUNT_REACH * square[0]
          and DIGIT_HEIGHTS[0] * square[1] <= mark.height <= DIGIT_HEIGHTS[1] * square[1]
+         and mark.width >= THINNEST
          and piece.top + 0.3 * piece.height <= (mark.top + mark.bottom) / 2 <= piece.bottom + 0.15 * square[1]),
         key=lambda mark: mark.left,
     )  # fmt: skip
@@ -266,7 +273,8 @@ def _count(labels, shades, piece: blobs.Blob, marks: list[blobs.Blob], square) -
     for mark in near[1:]:
         last = chain[-1]
         level = abs((mark.top + mark.bottom) - (last.top + last.bottom)) <= max(mark.height, last.height)
-        if level and mark.left - last.right <= COUNT_GAP * square[1]:
+        # a speck within a digit (in the hole of a 4 or a 6, as blur and JPEG leave it) is its own
+        if level and mark.left - last.right <= COUNT_GAP * square[1] and not _on(mark, last, aside=0):
             chain.append(mark)
     height = blobs.line_height(chain)
     read = glyphs.classifier().read([blobs.glyph_features(labels, shades, [mark], height) for mark in chain])

@@ -21,7 +21,6 @@ import {
 const PIECE_HEIGHTS = [0.36, 1.25];
 const PIECE_WIDTHS = [0.25, 1.2];
 const CHARACTER_MOST = 0.65;
-const STAND_LEAST = 1.3;
 const DEPTH = 3;
 const EDGE = 2;
 const GRID_BORDER = 0.1;
@@ -29,6 +28,7 @@ const COUNT_REACH = 0.6;
 const DIGIT_HEIGHTS = [0.12, 0.5];
 const SPECK = 2;
 const ASIDE = 2;
+const THINNEST = 2;
 const COUNT_GAP = 0.3;
 const SURE = 0.5;
 const SURE_OF_DIGITS = 0.8;
@@ -103,7 +103,7 @@ export function findHands(image: RgbaImage, grid: GridBox): FoundHands {
       }; // prettier-ignore
       const across = widthOf(blob) / square[0];
       const down = heightOf(blob) / square[1];
-      if (Math.max(across, down) >= STAND_LEAST && depth < DEPTH) {
+      if ((across > PIECE_WIDTHS[1] || down > PIECE_HEIGHTS[1]) && depth < DEPTH) {
         const [w, h] = [widthOf(blob), heightOf(blob)];
         const own = new Uint8Array(w * h);
         for (let y = 0; y < h; y++) {
@@ -178,10 +178,10 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
   return { hands, source: seen ? 'pieces' : 'nothing', problems };
 }
 
-/** Whether `mark` is `piece` or lies on it (its middle within ASIDE pixels of its box). */
-function isOn(mark: Blob, piece: Blob): boolean {
+/** Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box). */
+function isOn(mark: Blob, other: Blob, aside = ASIDE): boolean {
   const [x, y] = [(mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2];
-  return piece.left - ASIDE <= x && x <= piece.right + ASIDE && piece.top - ASIDE <= y && y <= piece.bottom + ASIDE;
+  return other.left - aside <= x && x <= other.right + aside && other.top - aside <= y && y <= other.bottom + aside;
 }
 
 function isHandKind(kind: string): kind is HandKind {
@@ -208,7 +208,11 @@ function oneAPiece(pieces: Blob[]): Blob[] {
 
 // 「先手の持駒：」 and the like; one of its characters may be misread (?), no more.
 const HAND_LINE = /^([先後上下?])([手?])([の?])([持?])([駒?])：?/u;
+const PREFIX = 6; // characters of it at most
 const CONTENT = Object.keys(KIND_GLYPHS).join('') + NUMERALS + 'なし';
+// What a kifu line never says, so a misread: nothing after the colon (an empty hand is なし),
+// a count of one (a kind alone is one).
+const MISREAD = new RegExp(`^\\s*$|[${Object.keys(KIND_GLYPHS).join('')}]一`, 'u');
 
 function readText(
   labels: Int32Array, shades: Float32Array, width: number, characters: Blob[], grid: GridBox,
@@ -218,14 +222,18 @@ function readText(
   const seen = new Set<Side>();
   for (const line of textLines(characters)) {
     const height = lineHeight(line);
-    const read = readGlyphs(glyphs(line).map((parts) => glyphFeatures(labels, shades, width, parts, height)));
+    const parts = glyphs(line);
+    const features = (from: number, to?: number) => parts.slice(from, to).map((glyph) => glyphFeatures(labels, shades, width, glyph, height));
+    // the rest of a line only if it starts as a hand line does (a move list has hundreds)
+    const read = readGlyphs(features(0, PREFIX));
     const start = HAND_LINE.exec(read.map((glyph) => glyph.name).join(''));
     if (!start || start.slice(1).filter((character) => character === '?').length > 1) continue;
+    read.push(...readGlyphs(features(PREFIX)));
     const middle = (Math.min(...line.map((blob) => blob.top)) + Math.max(...line.map((blob) => blob.bottom))) / 2;
     const side: Side = start[1] !== '?' ? ('先下'.includes(start[1]) ? 'b' : 'w') : middle < (grid.top + grid.bottom) / 2 ? 'w' : 'b';
     const content = read.slice(start[0].length);
     const text = content.map(({ name }) => (name in KIND_GLYPHS ? `　${name}` : name)).join('');
-    const unsure = content.some(({ name, probability }) => probability < SURE || !CONTENT.includes(name));
+    const unsure = content.some(({ name, probability }) => probability < SURE || !CONTENT.includes(name)) || MISREAD.test(text);
     const hand = unsure || seen.has(side) ? undefined : handOf(side, text);
     if (hand) hands[side] = hand;
     else problems.push(`The line of ${nameOf(side)}'s pieces in hand could not be read: check them.`);
@@ -257,6 +265,7 @@ function countBeside({ labels, shades, width, square }: FoundHands, piece: Blob,
       const middle = (mark.top + mark.bottom) / 2;
       return piece.right - GRID_BORDER * square[0] <= mark.left && mark.left <= reach + COUNT_REACH * square[0]
         && DIGIT_HEIGHTS[0] * square[1] <= heightOf(mark) && heightOf(mark) <= DIGIT_HEIGHTS[1] * square[1]
+        && widthOf(mark) >= THINNEST
         && piece.top + 0.3 * heightOf(piece) <= middle && middle <= piece.bottom + 0.15 * square[1];
     })
     .sort((a, b) => a.left - b.left); // prettier-ignore
@@ -265,7 +274,8 @@ function countBeside({ labels, shades, width, square }: FoundHands, piece: Blob,
   for (const mark of near.slice(1)) {
     const last = chain[chain.length - 1];
     const level = Math.abs(mark.top + mark.bottom - (last.top + last.bottom)) <= Math.max(heightOf(mark), heightOf(last));
-    if (level && mark.left - last.right <= COUNT_GAP * square[1]) chain.push(mark);
+    // a speck within a digit (in the hole of a 4 or a 6, as blur and JPEG leave it) is its own
+    if (level && mark.left - last.right <= COUNT_GAP * square[1] && !isOn(mark, last, 0)) chain.push(mark);
   }
   const height = lineHeight(chain);
   const read = readGlyphs(chain.map((mark) => glyphFeatures(labels, shades, width, [mark], height)));
