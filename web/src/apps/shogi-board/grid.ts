@@ -40,12 +40,18 @@ export function yieldToBrowser(): Promise<void> {
 export const SEARCH_SIDE = 640;
 
 /** Which pixels (row by row) are on a thin line running up and down (`vertical`) or across:
- * darker or lighter than the paper WINDOW pixels to both sides. */
-export function lineMask(gray: Float32Array, width: number, height: number, vertical: boolean): Uint8Array {
+ * darker or lighter than the paper WINDOW pixels to both sides. Lets the browser run every
+ * SLICE_MS. */
+export async function lineMask(gray: Float32Array, width: number, height: number, vertical: boolean): Promise<Uint8Array> {
   const mask = new Uint8Array(width * height);
   const step = vertical ? 1 : width;
   const length = vertical ? width : height;
+  let sliceStarted = performance.now();
   for (let y = 0; y < height; y++) {
+    if (performance.now() - sliceStarted > SLICE_MS) {
+      await yieldToBrowser();
+      sliceStarted = performance.now();
+    }
     for (let x = 0; x < width; x++) {
       const position = vertical ? x : y;
       const index = y * width + x;
@@ -128,11 +134,12 @@ export async function findGrid(gray: Float32Array, width: number, height: number
   if (Math.min(width, height) < SMALLEST_SQUARE * (LINES - 1)) {
     throw new GridError(`${width}x${height} pixels is too small to hold a 9x9 board`);
   }
-  const vertical = lineMask(gray, width, height, true);
+  const vertical = await lineMask(gray, width, height, true);
   const columns = lineProfile(vertical, width, height, true);
   await yieldToBrowser();
-  const horizontal = lineMask(gray, width, height, false);
+  const horizontal = await lineMask(gray, width, height, false);
   const rows = lineProfile(horizontal, width, height, false);
+  await yieldToBrowser();
   const columnLines = await bestLines(columns);
   const rowLines = await bestLines(rows);
   for (const [profile, lines] of [[columns, columnLines], [rows, rowLines]] as const) {
@@ -140,6 +147,7 @@ export async function findGrid(gray: Float32Array, width: number, height: number
       throw new GridError('no 9x9 grid of lines found (is this a shogi board screenshot?)');
     }
   }
+  await yieldToBrowser();
   const left = settled(columnLines, rowLines, (along, across) => horizontal[across * width + along], width, height);
   const top = settled(rowLines, { ...columnLines, first: left }, (along, across) => vertical[along * width + across], height, width);
   return {
