@@ -119,6 +119,49 @@ def test_the_count_beside_a_piece_is_read_or_named_as_unreadable(count, read, pr
     assert hands_read.problems == problems
 
 
+def times_touching(styles, font: str, size: int = 22):
+    """`one_piece_and` with "×4" drawn touching, as tight kerning draws it: one blob."""
+    pixels, box = one_piece_and("×", styles, size=size, font=font)
+    times = max(hands.find(pixels, box).characters, key=lambda mark: mark.right)
+    page = Image.fromarray(pixels).convert("RGBA")
+    typeface = glyphs.font(font, size)
+    glyphs.draw_text(page, (times.right - 1 - typeface.getbbox("4")[0], 442 - size), "4", typeface, (0, 0, 0))
+    return np.asarray(page.convert("RGB")), box
+
+
+def parted_two(styles):
+    """`one_piece_and` with a "2" whose hook is parted from its arc, as blur leaves a thin
+    stroke fainter than ink."""
+    pixels, box = one_piece_and("2", styles, size=20)
+    two = max(hands.find(pixels, box).characters, key=lambda mark: mark.right)
+    pixels = pixels.copy()
+    pixels[two.top : two.top + two.height // 3, two.left + two.width // 3] = (235, 235, 240)
+    return pixels, box
+
+
+@pytest.mark.parametrize("font", glyphs.HELD_OUT_FONTS)
+def test_a_count_drawn_touching_its_times_sign_is_read(font, styles):
+    pixels, box = times_touching(styles, font)
+    read = hands.hands_from(hands.find(pixels, box), [("B_FU", 0.99)])
+    assert (read.hands["b"]["FU"], read.problems) == (4, [])
+
+
+def test_a_stroke_parted_from_its_digit_is_read_with_it(styles):
+    pixels, box = parted_two(styles)
+    found = hands.find(pixels, box)
+    assert len([mark for mark in found.characters if mark.left > 560]) == 2  # the 2 and its hook
+    read = hands.hands_from(found, [("B_FU", 0.99)])
+    assert (read.hands["b"]["FU"], read.problems) == (2, [])
+
+
+def test_a_count_as_large_as_a_piece_is_not_counted_as_one(styles):
+    pixels, box = one_piece_and("3", styles, size=34)
+    found = hands.find(pixels, box)
+    assert len(found.pieces) == 2  # the pawn, and the 3 as large as a small piece
+    read = hands.hands_from(found, [("B_FU", 0.99)] * 2)  # the model takes both for pawns
+    assert (read.hands["b"]["FU"], read.problems) == (3, [])
+
+
 @pytest.mark.parametrize("apart", [1, 4])
 def test_a_sliver_of_a_pieces_own_edge_just_right_of_it_is_not_its_count(apart, styles):
     pixels, box = one_piece_and("", styles)
@@ -229,36 +272,61 @@ def test_the_page_and_the_command_line_read_the_same_whole_position(default_site
     page.close()
 
 
-def test_the_page_finds_and_reads_what_the_command_line_does_in_every_layout(node, styles, tmp_path):
-    """Pieces found, their crops, and the hands read from them as pieces of some kinds (the
-    model's part is played by a fixed list here): the same in TypeScript and in Python."""
-    size, labels = 64, [["B_FU", 0.9], ["W_KI", 0.8], ["BLANK", 0.9]]
-    cases, expected = [], []
-    for layout in hand_screenshots.LAYOUTS:
-        for path, _ in drawn(layout, 6, styles, tmp_path, seed=77):
-            image = Image.open(path).convert("RGB")
-            pixels = np.asarray(image)
-            box = grid.find_grid(image)
-            found = hands.find(pixels, box)
-            read = hands.hands_from(found, [tuple(labels[i % 3]) for i in range(len(found.pieces))])
-            rgba = tmp_path / f"{path.stem}.rgba"
-            rgba.write_bytes(np.asarray(image.convert("RGBA")).tobytes())
-            cases.append({"file": str(rgba), "width": image.width, "height": image.height,
-                          "grid": list(box), "size": size, "labels": labels})  # fmt: skip
-            expected.append((found, read, hands.crops(pixels, box, found, size)))
+def read_on_the_page(node, cases, tmp_path):
+    """hands.ts on (name, RGB pixels, grid box, labels) cases, the model's part played by
+    `labels` ([label, score] for the pieces found, in turn): for each, the boxes of the
+    pieces found, what was read, and the pieces' crops."""
+    size, files = 64, []
+    for name, pixels, box, labels in cases:
+        height, width = pixels.shape[:2]
+        rgba = tmp_path / f"{name}.rgba"
+        rgba.write_bytes(np.asarray(Image.fromarray(pixels).convert("RGBA")).tobytes())
+        files.append({"file": str(rgba), "width": width, "height": height, "grid": list(box), "size": size,
+                      "labels": labels})  # fmt: skip
     completed = subprocess.run(
         [node, str(ROOT / "tests" / "hands_ts.cjs"),
          str(ROOT / "web"), str(tmp_path / "js")],
-        input=json.dumps(cases), capture_output=True, text=True, check=False,
+        input=json.dumps(files), capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
-    for case, page, (found, read, crops) in zip(cases, json.loads(completed.stdout), expected, strict=True):
-        assert page["pieces"] == [[b.left, b.top, b.right, b.bottom] for b in found.pieces], case["file"]
-        assert page["read"] == {"hands": read.hands, "source": read.source, "problems": read.problems}, case["file"]
-        page_crops = np.fromfile(f"{case['file']}.crops", dtype=np.float32).reshape(crops.shape)
-        assert np.abs(page_crops - crops).max(initial=0) < 1e-3
-    sources = {read.source for _, read, _ in expected}
-    assert {"text", "pieces"} <= sources
+    return [(page["pieces"], page["read"], np.fromfile(f"{case['file']}.crops", dtype=np.float32))
+            for case, page in zip(files, json.loads(completed.stdout), strict=True)]  # fmt: skip
+
+
+def assert_read_alike(node, cases, tmp_path):
+    """The page finds and reads in each case what Python does: the same pieces, crops and
+    hands. Returns what was read."""
+    reads = []
+    for (name, pixels, box, labels), (pieces, read, crops) in zip(cases, read_on_the_page(node, cases, tmp_path),
+                                                                  strict=True):  # fmt: skip
+        found = hands.find(pixels, box)
+        expected = hands.hands_from(found, [tuple(labels[i % len(labels)]) for i in range(len(found.pieces))])
+        assert pieces == [[b.left, b.top, b.right, b.bottom] for b in found.pieces], name
+        assert read == {"hands": expected.hands, "source": expected.source, "problems": expected.problems}, name
+        here = hands.crops(pixels, box, found, 64)
+        assert np.abs(crops.reshape(here.shape) - here).max(initial=0) < 1e-3, name
+        reads.append(expected)
+    return reads
+
+
+def test_the_page_finds_and_reads_what_the_command_line_does_in_every_layout(node, styles, tmp_path):
+    """Pieces found, their crops, and the hands read from them as pieces of some kinds (the
+    model's part is played by a fixed list here): the same in TypeScript and in Python."""
+    labels = [["B_FU", 0.9], ["W_KI", 0.8], ["BLANK", 0.9]]
+    cases = []
+    for layout in hand_screenshots.LAYOUTS:
+        for path, _ in drawn(layout, 6, styles, tmp_path, seed=77):
+            image = Image.open(path).convert("RGB")
+            cases.append((path.stem, np.asarray(image), grid.find_grid(image), labels))
+    assert {"text", "pieces"} <= {read.source for read in assert_read_alike(node, cases, tmp_path)}
+
+
+def test_the_page_reads_counts_that_touch_or_come_apart_as_the_command_line_does(node, styles, tmp_path):
+    pawns = [["B_FU", 0.99]]
+    cases = [("touching", *times_touching(styles, glyphs.HELD_OUT_FONTS[0]), pawns),
+             ("parted", *parted_two(styles), pawns),
+             ("large", *one_piece_and("3", styles, size=34), pawns)]  # fmt: skip
+    assert_read_alike(node, cases, tmp_path)
 
 
 def test_the_page_reads_each_glyph_as_the_classifier_does(node, tmp_path):

@@ -183,6 +183,27 @@ def glyphs(line: list[Blob]) -> list[list[Blob]]:
     return found
 
 
+def lies_on(mark: Blob, other: Blob, aside: int = 0) -> bool:
+    """Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box)."""
+    x, y = (mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2
+    return (other.left - aside <= x <= other.right + aside
+            and other.top - aside <= y <= other.bottom + aside)  # fmt: skip
+
+
+def halves(labels: np.ndarray, blob: Blob, cut: int) -> tuple[Blob, Blob]:
+    """`blob` cut in two before its column `cut`, each half's box shrunk to its ink (a
+    count drawn touching its "×" is one blob). The halves keep the blob's id: a glyph is
+    read within its box."""
+    own = labels[blob.top : blob.bottom, blob.left : blob.right] == blob.id
+
+    def half(start: int, end: int) -> Blob:
+        rows = np.nonzero(own[:, start:end].any(axis=1))[0]
+        return Blob(blob.id, blob.left + start, blob.top + int(rows[0]), blob.left + end,
+                    blob.top + int(rows[-1]) + 1, int(own[:, start:end].sum()))  # fmt: skip
+
+    return half(0, cut), half(cut, blob.width)
+
+
 def box_of(parts: list[Blob]) -> tuple[int, int, int, int]:
     return (min(part.left for part in parts), min(part.top for part in parts),
             max(part.right for part in parts), max(part.bottom for part in parts))  # fmt: skip

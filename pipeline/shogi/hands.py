@@ -42,11 +42,14 @@ DIGIT_HEIGHTS = (0.12, 0.5)  # a digit's height, in square heights
 SPECK = 2  # pixels: a blob this small is noise, not a character's part
 ASIDE = 2  # pixels beyond a piece's box where what lies is still the piece's
 THINNEST = 2  # pixels: a narrower mark is the edge of something, not a digit
+TWO_WIDE = 0.9  # a mark at least this wide (in line heights) may be two characters touching
 # How sure the model and the glyph classifier must be to be believed: a count misread is
 # worse than one left to the user.
 SURE = 0.5
 SURE_OF_DIGITS = 0.8
 MOST_HELD = 18  # no hand holds more of a kind (pawns)
+COUNTED = "123456789"  # what a count's digit may read as alone (a piece's outline may read 0)
+SMALLER = 0.8  # a digit is at most this high, in the heights of the piece it counts
 
 
 @dataclass
@@ -159,13 +162,21 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
         for side, hand in found.text_hands.items():
             hands[side] = hand
         return HandsRead(hands, "text", found.problems)
-    held = []
+    taken = []
     for blob, (label, probability) in zip(found.pieces, read, strict=True):
         kind = position.UNPROMOTED.get(label[2:], label[2:])
         if probability >= SURE and kind in position.HAND_KINDS:
-            held.append((blob, "b" if label[0] == "B" else "w", kind))
+            taken.append((blob, "b" if label[0] == "B" else "w", kind))
+    # a count's digit can be as large as a small piece, and the model may take it for one: a
+    # sure digit smaller than a piece, where that piece's count is written, is its count
+    alone = glyphs.classifier().read(
+        [blobs.glyph_features(found.labels, found.shades, [blob], blob.height) for blob, _, _ in taken])  # fmt: skip
+    held = [(blob, side, kind) for (blob, side, kind), (name, probability) in zip(taken, alone, strict=True)
+            if not (name in COUNTED and probability >= SURE_OF_DIGITS
+                    and any(_beside(blob, other, found.square) and blob.height < SMALLER * other.height
+                            for other, _, _ in taken))]  # fmt: skip
     # a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
-    digits = [mark for mark in found.characters if not any(_on(mark, blob) for blob, _, _ in held)]
+    digits = [mark for mark in found.characters if not any(blobs.lies_on(mark, blob, ASIDE) for blob, _, _ in held)]
     problems = []
     for blob, side, kind in held:
         count = _count(found.labels, found.shades, blob, digits, found.square)
@@ -174,13 +185,6 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
         hands[side][kind] += count or 1
     seen = any(count for hand in hands.values() for count in hand.values())
     return HandsRead(hands, "pieces" if seen else "nothing", problems)
-
-
-def _on(mark: blobs.Blob, other: blobs.Blob, aside: int = ASIDE) -> bool:
-    """Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box)."""
-    x, y = (mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2
-    return (other.left - aside <= x <= other.right + aside
-            and other.top - aside <= y <= other.bottom + aside)  # fmt: skip
 
 
 def _clipped(box, width: int, height: int) -> tuple[int, int, int, int]:
@@ -259,12 +263,10 @@ def _name(side: str) -> str:
 def _count(labels, shades, piece: blobs.Blob, marks: list[blobs.Blob], square) -> int | None:
     """The number written just right of a piece: 1 if there is none, None if unreadable."""
     reach = piece.right + COUNT_REACH * square[0]
+    beside = [mark for mark in marks if _beside(mark, piece, square)]
     near = sorted(
-        (mark for mark in marks
-         if piece.right - GRID_BORDER * square[0] <= mark.left <= reach + COUNT_REACH * square[0]
-         and DIGIT_HEIGHTS[0] * square[1] <= mark.height <= DIGIT_HEIGHTS[1] * square[1]
-         and mark.width >= THINNEST
-         and piece.top + 0.3 * piece.height <= (mark.top + mark.bottom) / 2 <= piece.bottom + 0.15 * square[1]),
+        (mark for mark in beside
+         if DIGIT_HEIGHTS[0] * square[1] <= mark.height <= DIGIT_HEIGHTS[1] * square[1] and mark.width >= THINNEST),
         key=lambda mark: mark.left,
     )  # fmt: skip
     if not near or near[0].left > reach:
@@ -273,11 +275,11 @@ def _count(labels, shades, piece: blobs.Blob, marks: list[blobs.Blob], square) -
     for mark in near[1:]:
         last = chain[-1]
         level = abs((mark.top + mark.bottom) - (last.top + last.bottom)) <= max(mark.height, last.height)
-        # a speck within a digit (in the hole of a 4 or a 6, as blur and JPEG leave it) is its own
-        if level and mark.left - last.right <= COUNT_GAP * square[1] and not _on(mark, last, aside=0):
+        # what lies on a digit is read with it (_digit)
+        if level and mark.left - last.right <= COUNT_GAP * square[1] and not blobs.lies_on(mark, last):
             chain.append(mark)
     height = blobs.line_height(chain)
-    read = glyphs.classifier().read([blobs.glyph_features(labels, shades, [mark], height) for mark in chain])
+    read = [glyph for digit in chain for glyph in _digit(labels, shades, digit, beside, height)]
     if read[0][0] in glyphs.KIND_GLYPHS and read[0][1] >= SURE_OF_DIGITS:
         return 1  # no count: the kanji of a piece beside it
     digits = "".join(name for name, _ in read if name != "×")
@@ -285,3 +287,34 @@ def _count(labels, shades, piece: blobs.Blob, marks: list[blobs.Blob], square) -
         return None
     count = int(digits)
     return count if 1 <= count <= MOST_HELD else None
+
+
+def _beside(mark: blobs.Blob, piece: blobs.Blob, square) -> bool:
+    """Whether `mark` is where `piece`'s count would be: just right of it, level with its
+    lower part."""
+    return (piece.right - GRID_BORDER * square[0] <= mark.left <= piece.right + 2 * COUNT_REACH * square[0]
+            and piece.top + 0.3 * piece.height <= (mark.top + mark.bottom) / 2 <= piece.bottom + 0.15 * square[1])  # fmt: skip
+
+
+def _digit(labels, shades, mark: blobs.Blob, marks: list[blobs.Blob], height: int) -> list[tuple[str, float]]:
+    """What a digit-sized `mark` of a count reads as: alone, or with the `marks` that lie
+    within it (a stroke blur parted from it, as the hook of a 2; a speck in its hole),
+    whichever the glyph classifier is surer of. A mark as wide as two characters is two
+    touching ("×4") where some cut of its middle half reads as two sure digits (the cut
+    whose less sure half is surest), and no digit alone (a "×" may be that wide)."""
+    classifier = glyphs.classifier()
+
+    def read(characters: list[list[blobs.Blob]]) -> list[tuple[str, float]]:
+        return classifier.read([blobs.glyph_features(labels, shades, parts, height) for parts in characters])
+
+    within = [other for other in marks if other is not mark and blobs.lies_on(other, mark)]
+    name, probability = max(read([[mark], [mark, *within]] if within else [[mark]]), key=lambda glyph: glyph[1])
+    if mark.width < TWO_WIDE * height:
+        return [(name, probability)]
+    best, surest = None, 0.0
+    for cut in range(mark.width // 4, max(mark.width // 4 + 1, 3 * mark.width // 4)):
+        halves = read([[half] for half in blobs.halves(labels, mark, cut)])
+        least = min(sure if digit in glyphs.DIGITS else 0.0 for digit, sure in halves)
+        if least >= SURE_OF_DIGITS and least > surest:
+            best, surest = halves, least
+    return best or [(name, 0.0 if name.isdigit() else probability)]

@@ -213,6 +213,28 @@ export function glyphs(line: Blob[]): Blob[][] {
   return found;
 }
 
+/** Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box). */
+export function liesOn(mark: Blob, other: Blob, aside = 0): boolean {
+  const [x, y] = [(mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2];
+  return other.left - aside <= x && x <= other.right + aside && other.top - aside <= y && y <= other.bottom + aside;
+}
+
+/** `blob` cut in two before its column `cut`, each half's box shrunk to its ink (a count drawn
+ * touching its "×" is one blob). The halves keep the blob's id: a glyph is read within its box. */
+export function halves(labels: Int32Array, imageWidth: number, blob: Blob, cut: number): [Blob, Blob] {
+  const half = (start: number, end: number): Blob => {
+    let [top, bottom, size] = [heightOf(blob), 0, 0];
+    for (let y = 0; y < heightOf(blob); y++) {
+      for (let x = start; x < end; x++) {
+        if (labels[(blob.top + y) * imageWidth + blob.left + x] !== blob.id) continue;
+        [top, bottom, size] = [Math.min(top, y), Math.max(bottom, y + 1), size + 1];
+      }
+    }
+    return { id: blob.id, left: blob.left + start, top: blob.top + top, right: blob.left + end, bottom: blob.top + bottom, size };
+  };
+  return [half(0, cut), half(cut, widthOf(blob))];
+}
+
 /** What the glyph classifier sees of a character made of `parts` on a line `height` pixels
  * high (labels and shades of an image `imageWidth` pixels wide): its shade, as a share of its
  * darkest (or lightest) pixel's, and that of the faint edges around it that are no blob's ink,

@@ -8,10 +8,10 @@ import type { GridBox } from './grid';
 import type { Pixels } from '../../protocol';
 import { type RgbaImage, resample } from '../../resample';
 import {
-  type Blob, type Region, background, components, filled, glyphFeatures, glyphs, heightOf, lineHeight, shade,
+  type Blob, type Region, background, components, filled, glyphFeatures, glyphs, halves, heightOf, liesOn, lineHeight, shade,
   textLines, widthOf,
 } from './blobs';
-import { DIGITS, KIND_GLYPHS, NUMERALS, readGlyphs } from './glyphs';
+import { DIGITS, type GlyphRead, KIND_GLYPHS, NUMERALS, readGlyphs } from './glyphs';
 import {
   HAND_KINDS, type Hand, type HandKind, PIECE_NAMES, PositionError, SIDES, SIDE_NAMES, type Side, UNPROMOTED,
   emptyHands, parseHandLine,
@@ -29,10 +29,13 @@ const DIGIT_HEIGHTS = [0.12, 0.5];
 const SPECK = 2;
 const ASIDE = 2;
 const THINNEST = 2;
+const TWO_WIDE = 0.9;
 const COUNT_GAP = 0.3;
 const SURE = 0.5;
 const SURE_OF_DIGITS = 0.8;
 const MOST_HELD = 18;
+const COUNTED = '123456789';
+const SMALLER = 0.8;
 
 /** What `findHands` saw: hands written out as text (and what of such lines could not be
  * read), or else blobs that may be pieces, kept with what reading their counts takes once the
@@ -160,14 +163,21 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
     for (const side of SIDES) hands[side] = found.textHands[side] ?? hands[side];
     return { hands, source: 'text', problems: found.problems };
   }
-  const held: [Blob, Side, HandKind][] = [];
+  const taken: [Blob, Side, HandKind][] = [];
   found.pieces.forEach((blob, index) => {
     const { label, score } = read[index];
     const kind = UNPROMOTED[label.slice(2)] ?? label.slice(2);
-    if (score >= SURE && isHandKind(kind)) held.push([blob, label[0] === 'B' ? 'b' : 'w', kind]);
+    if (score >= SURE && isHandKind(kind)) taken.push([blob, label[0] === 'B' ? 'b' : 'w', kind]);
+  });
+  // a count's digit can be as large as a small piece, and the model may take it for one: a sure
+  // digit smaller than a piece, where that piece's count is written, is its count
+  const alone = readGlyphs(taken.map(([blob]) => glyphFeatures(found.labels, found.shades, found.width, [blob], heightOf(blob))));
+  const held = taken.filter(([blob], index) => {
+    const digit = COUNTED.includes(alone[index].name) && alone[index].probability >= SURE_OF_DIGITS;
+    return !(digit && taken.some(([other]) => isBeside(blob, other, found.square) && heightOf(blob) < SMALLER * heightOf(other)));
   });
   // a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
-  const digits = found.characters.filter((mark) => !held.some(([blob]) => isOn(mark, blob)));
+  const digits = found.characters.filter((mark) => !held.some(([blob]) => liesOn(mark, blob, ASIDE)));
   const problems: string[] = [];
   for (const [blob, side, kind] of held) {
     const count = countBeside(found, blob, digits);
@@ -176,12 +186,6 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
   }
   const seen = SIDES.some((side) => HAND_KINDS.some((kind) => hands[side][kind]));
   return { hands, source: seen ? 'pieces' : 'nothing', problems };
-}
-
-/** Whether `mark` is `other` or lies on it (its middle within `aside` pixels of its box). */
-function isOn(mark: Blob, other: Blob, aside = ASIDE): boolean {
-  const [x, y] = [(mark.left + mark.right) / 2, (mark.top + mark.bottom) / 2];
-  return other.left - aside <= x && x <= other.right + aside && other.top - aside <= y && y <= other.bottom + aside;
 }
 
 function isHandKind(kind: string): kind is HandKind {
@@ -260,28 +264,53 @@ function handOf(side: Side, text: string): Hand | undefined {
 /** The number written just right of a piece: 1 if there is none, null if unreadable. */
 function countBeside({ labels, shades, width, square }: FoundHands, piece: Blob, marks: Blob[]): number | null {
   const reach = piece.right + COUNT_REACH * square[0];
-  const near = marks
-    .filter((mark) => {
-      const middle = (mark.top + mark.bottom) / 2;
-      return piece.right - GRID_BORDER * square[0] <= mark.left && mark.left <= reach + COUNT_REACH * square[0]
-        && DIGIT_HEIGHTS[0] * square[1] <= heightOf(mark) && heightOf(mark) <= DIGIT_HEIGHTS[1] * square[1]
-        && widthOf(mark) >= THINNEST
-        && piece.top + 0.3 * heightOf(piece) <= middle && middle <= piece.bottom + 0.15 * square[1];
-    })
+  const beside = marks.filter((mark) => isBeside(mark, piece, square));
+  const near = beside
+    .filter((mark) => DIGIT_HEIGHTS[0] * square[1] <= heightOf(mark) && heightOf(mark) <= DIGIT_HEIGHTS[1] * square[1]
+      && widthOf(mark) >= THINNEST)
     .sort((a, b) => a.left - b.left); // prettier-ignore
   if (!near.length || near[0].left > reach) return 1;
   const chain = [near[0]];
   for (const mark of near.slice(1)) {
     const last = chain[chain.length - 1];
     const level = Math.abs(mark.top + mark.bottom - (last.top + last.bottom)) <= Math.max(heightOf(mark), heightOf(last));
-    // a speck within a digit (in the hole of a 4 or a 6, as blur and JPEG leave it) is its own
-    if (level && mark.left - last.right <= COUNT_GAP * square[1] && !isOn(mark, last, 0)) chain.push(mark);
+    // what lies on a digit is read with it (readDigit)
+    if (level && mark.left - last.right <= COUNT_GAP * square[1] && !liesOn(mark, last)) chain.push(mark);
   }
   const height = lineHeight(chain);
-  const read = readGlyphs(chain.map((mark) => glyphFeatures(labels, shades, width, [mark], height)));
+  const read = chain.flatMap((mark) => readDigit(labels, shades, width, mark, beside, height));
   if (read[0].name in KIND_GLYPHS && read[0].probability >= SURE_OF_DIGITS) return 1; // no count: the kanji of a piece beside it
   const digits = read.map(({ name }) => name).filter((name) => name !== '×').join('');
   if (!digits || read.some(({ name, probability }) => probability < SURE_OF_DIGITS || !DIGITS.includes(name))) return null;
   const count = Number(digits);
   return count >= 1 && count <= MOST_HELD ? count : null;
+}
+
+/** Whether `mark` is where `piece`'s count would be: just right of it, level with its lower part. */
+function isBeside(mark: Blob, piece: Blob, square: number[]): boolean {
+  const middle = (mark.top + mark.bottom) / 2;
+  return piece.right - GRID_BORDER * square[0] <= mark.left && mark.left <= piece.right + 2 * COUNT_REACH * square[0]
+    && piece.top + 0.3 * heightOf(piece) <= middle && middle <= piece.bottom + 0.15 * square[1]; // prettier-ignore
+}
+
+/** What a digit-sized `mark` of a count reads as: alone, or with the `marks` that lie within it
+ * (a stroke blur parted from it, as the hook of a 2; a speck in its hole), whichever the glyph
+ * classifier is surer of. A mark as wide as two characters is two touching ("×4") where some
+ * cut of its middle half reads as two sure digits (the cut whose less sure half is surest), and
+ * no digit alone (a "×" may be that wide). */
+function readDigit(labels: Int32Array, shades: Float32Array, width: number, mark: Blob, marks: Blob[], height: number): GlyphRead[] {
+  const read = (characters: Blob[][]) => readGlyphs(characters.map((parts) => glyphFeatures(labels, shades, width, parts, height)));
+  const within = marks.filter((other) => other !== mark && liesOn(other, mark));
+  const whole = read(within.length ? [[mark], [mark, ...within]] : [[mark]]).reduce((surest, glyph) =>
+    glyph.probability > surest.probability ? glyph : surest,
+  );
+  if (widthOf(mark) < TWO_WIDE * height) return [whole];
+  let [best, surest]: [GlyphRead[] | null, number] = [null, 0];
+  const first = Math.floor(widthOf(mark) / 4);
+  for (let cut = first; cut < Math.max(first + 1, Math.floor((3 * widthOf(mark)) / 4)); cut++) {
+    const split = read(halves(labels, width, mark, cut).map((half) => [half]));
+    const least = Math.min(...split.map(({ name, probability }) => (DIGITS.includes(name) ? probability : 0)));
+    if (least >= SURE_OF_DIGITS && least > surest) [best, surest] = [split, least];
+  }
+  return best ?? [{ name: whole.name, probability: /^[0-9]$/.test(whole.name) ? 0 : whole.probability }];
 }
