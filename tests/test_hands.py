@@ -222,6 +222,33 @@ def test_a_kifu_line_that_cannot_be_read_is_named(sente):
     assert read.problems == ["The line of sente's pieces in hand could not be read: check them."]
 
 
+def kifu_touching(font: str, overlap: int):
+    """A board with kifu hand lines whose characters are drawn `overlap` pixels into each
+    other, as tight fonts, blur and JPEG join them: the image and its grid."""
+    image = Image.new("RGBA", (900, 700), (250, 250, 250, 255))
+    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
+    image.alpha_composite(board.convert("RGBA"), (20, 90))
+    typeface = glyphs.font(font, 28)
+    for y, text in [(30, "後手の持駒：飛　歩三"), (610, "先手の持駒：角　金　銀二")]:
+        x = 20
+        for character in text:
+            glyphs.draw_text(image, (x, y), character, typeface, (0, 0, 0))
+            x += round(typeface.getlength(character)) - overlap
+    return np.asarray(image.convert("RGB")), shogi_data.moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
+
+
+TOUCHING_KIFU = [("noto_serif_semibold", 2), ("vl_gothic", 2), ("sawarabi_mincho", 3), ("klee", 3)]
+
+
+@pytest.mark.parametrize(("font", "overlap"), TOUCHING_KIFU)
+def test_kifu_characters_drawn_touching_are_read_apart(font, overlap):
+    """Characters joined into one blob are cut where they meet."""
+    read = hands.hands_from(hands.find(*kifu_touching(font, overlap)), [])
+    assert (read.source, read.problems) == ("text", [])
+    assert read.hands == {"w": dict(position.empty_hands()["w"], HI=1, FU=3),
+                          "b": dict(position.empty_hands()["b"], KA=1, KI=1, GI=2)}  # fmt: skip
+
+
 def test_what_no_kifu_line_says_is_taken_for_a_misread():
     for misread in ["", "　", "　角　香一"]:  # nothing; a count of one (a kind alone is one)
         assert hands.MISREAD.search(misread), misread
@@ -321,11 +348,12 @@ def test_the_page_finds_and_reads_what_the_command_line_does_in_every_layout(nod
     assert {"text", "pieces"} <= {read.source for read in assert_read_alike(node, cases, tmp_path)}
 
 
-def test_the_page_reads_counts_that_touch_or_come_apart_as_the_command_line_does(node, styles, tmp_path):
+def test_the_page_reads_characters_that_touch_or_come_apart_as_the_command_line_does(node, styles, tmp_path):
     pawns = [["B_FU", 0.99]]
     cases = [("touching", *times_touching(styles, glyphs.HELD_OUT_FONTS[0]), pawns),
              ("parted", *parted_two(styles), pawns),
-             ("large", *one_piece_and("3", styles, size=34), pawns)]  # fmt: skip
+             ("large", *one_piece_and("3", styles, size=34), pawns),
+             *((f"kifu-{font}", *kifu_touching(font, overlap), pawns) for font, overlap in TOUCHING_KIFU)]  # fmt: skip
     assert_read_alike(node, cases, tmp_path)
 
 

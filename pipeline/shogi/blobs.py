@@ -7,6 +7,7 @@ web/src/apps/shogi-board/blobs.ts; tests hold the two to each other.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,18 +191,39 @@ def lies_on(mark: Blob, other: Blob, aside: int = 0) -> bool:
             and other.top - aside <= y <= other.bottom + aside)  # fmt: skip
 
 
-def halves(labels: np.ndarray, blob: Blob, cut: int) -> tuple[Blob, Blob]:
-    """`blob` cut in two before its column `cut`, each half's box shrunk to its ink (a
-    count drawn touching its "×" is one blob). The halves keep the blob's id: a glyph is
-    read within its box."""
+def cut(labels: np.ndarray, blob: Blob, columns: list[int]) -> list[Blob]:
+    """`blob` cut before each of `columns` (counted from its left), each part's box shrunk
+    to its ink: characters drawn touching are one blob. The parts keep the blob's id: a
+    glyph is read within its box. (A blob has ink in every column of its box.)"""
     own = labels[blob.top : blob.bottom, blob.left : blob.right] == blob.id
-
-    def half(start: int, end: int) -> Blob:
+    edges = [0, *columns, blob.width]
+    parts = []
+    for start, end in itertools.pairwise(edges):
         rows = np.nonzero(own[:, start:end].any(axis=1))[0]
-        return Blob(blob.id, blob.left + start, blob.top + int(rows[0]), blob.left + end,
-                    blob.top + int(rows[-1]) + 1, int(own[:, start:end].sum()))  # fmt: skip
+        parts.append(Blob(blob.id, blob.left + start, blob.top + int(rows[0]), blob.left + end,
+                          blob.top + int(rows[-1]) + 1, int(own[:, start:end].sum())))  # fmt: skip
+    return parts
 
-    return half(0, cut), half(cut, blob.width)
+
+def apart(labels: np.ndarray, line: list[Blob], height: int) -> list[Blob]:
+    """A line's blobs with characters drawn touching set apart, for `glyphs`: a blob about n
+    line heights wide (n >= 2; kanji and kana are about as wide as they are high) is cut
+    into n, each cut at the thinnest column (the first of equals) within a quarter height of
+    where it would fall. Lines under 8 pixels high are too small to tell."""
+    found = []
+    for blob in line:
+        count = (2 * blob.width + height) // (2 * height)  # rounded
+        if count < 2 or height < 8:
+            found.append(blob)
+            continue
+        ink = (labels[blob.top : blob.bottom, blob.left : blob.right] == blob.id).sum(axis=0)
+        columns = []
+        for number in range(1, count):
+            at = (2 * number * blob.width + count) // (2 * count)
+            low, high = max(1, at - height // 4), min(blob.width - 1, at + height // 4 + 1)
+            columns.append(low + int(np.argmin(ink[low:high])))
+        found += cut(labels, blob, columns)
+    return sorted(found, key=lambda blob: (blob.left, blob.top))
 
 
 def box_of(parts: list[Blob]) -> tuple[int, int, int, int]:

@@ -33,6 +33,7 @@ from pipeline.shogi.squares import Box
 PIECE_HEIGHTS = (0.36, 1.25)
 PIECE_WIDTHS = (0.25, 1.2)
 CHARACTER_MOST = 0.65  # a character's longer side, in square heights
+TOUCHING = 3  # characters drawn touching: a blob up to this many times as wide as high
 DEPTH = 3  # levels of blobs in blobs: the page, a stand on it, ...
 EDGE = 2  # pixels of a stand's edge that are not looked at
 GRID_BORDER = 0.1  # beyond the grid's outer lines that is still the board's squares
@@ -129,7 +130,9 @@ def find(pixels: np.ndarray, grid: Box) -> Found:
                 continue
             if PIECE_HEIGHTS[0] <= down <= PIECE_HEIGHTS[1] and PIECE_WIDTHS[0] <= across <= PIECE_WIDTHS[1]:
                 pieces.append(blob)
-            if blob.size > SPECK and max(blob.width, blob.height) <= CHARACTER_MOST * square[1]:
+            character = max(blob.width, blob.height) <= CHARACTER_MOST * square[1]
+            touching = blob.height <= CHARACTER_MOST * square[1] and blob.width <= TOUCHING * blob.height
+            if blob.size > SPECK and (character or touching):
                 characters.append(blob)  # a large character may be a piece too, or the reverse
 
     look((0, 0, width, height), outside, 1)
@@ -220,8 +223,8 @@ def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
     classifier = glyphs.classifier()
     hands, problems, seen = {}, [], set()
     for line in blobs.text_lines(characters):
-        parts = blobs.glyphs(line)
         height = blobs.line_height(line)
+        parts = blobs.glyphs(blobs.apart(labels, line, height))
         # the rest of a line only if it starts as a hand line does (a move list has hundreds)
         read = classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts[:PREFIX]])
         start = HAND_LINE.match("".join(name for name, _ in read))
@@ -312,8 +315,8 @@ def _digit(labels, shades, mark: blobs.Blob, marks: list[blobs.Blob], height: in
     if mark.width < TWO_WIDE * height:
         return [(name, probability)]
     best, surest = None, 0.0
-    for cut in range(mark.width // 4, max(mark.width // 4 + 1, 3 * mark.width // 4)):
-        halves = read([[half] for half in blobs.halves(labels, mark, cut)])
+    for column in range(mark.width // 4, max(mark.width // 4 + 1, 3 * mark.width // 4)):
+        halves = read([[half] for half in blobs.cut(labels, mark, [column])])
         least = min(sure if digit in glyphs.DIGITS else 0.0 for digit, sure in halves)
         if least >= SURE_OF_DIGITS and least > surest:
             best, surest = halves, least

@@ -8,7 +8,7 @@ import type { GridBox } from './grid';
 import type { Pixels } from '../../protocol';
 import { type RgbaImage, resample } from '../../resample';
 import {
-  type Blob, type Region, background, components, filled, glyphFeatures, glyphs, halves, heightOf, liesOn, lineHeight, shade,
+  type Blob, type Region, background, components, filled, apart, cut, glyphFeatures, glyphs, heightOf, liesOn, lineHeight, shade,
   textLines, widthOf,
 } from './blobs';
 import { DIGITS, type GlyphRead, KIND_GLYPHS, NUMERALS, readGlyphs } from './glyphs';
@@ -21,6 +21,7 @@ import {
 const PIECE_HEIGHTS = [0.36, 1.25];
 const PIECE_WIDTHS = [0.25, 1.2];
 const CHARACTER_MOST = 0.65;
+const TOUCHING = 3;
 const DEPTH = 3;
 const EDGE = 2;
 const GRID_BORDER = 0.1;
@@ -127,7 +128,9 @@ export function findHands(image: RgbaImage, grid: GridBox): FoundHands {
       if (PIECE_HEIGHTS[0] <= down && down <= PIECE_HEIGHTS[1] && PIECE_WIDTHS[0] <= across && across <= PIECE_WIDTHS[1]) {
         pieces.push(blob);
       }
-      if (blob.size > SPECK && Math.max(widthOf(blob), heightOf(blob)) <= CHARACTER_MOST * square[1]) {
+      const character = Math.max(widthOf(blob), heightOf(blob)) <= CHARACTER_MOST * square[1];
+      const touching = heightOf(blob) <= CHARACTER_MOST * square[1] && widthOf(blob) <= TOUCHING * heightOf(blob);
+      if (blob.size > SPECK && (character || touching)) {
         characters.push(blob); // a large character may be a piece too, or the reverse
       }
     }
@@ -226,7 +229,7 @@ function readText(
   const seen = new Set<Side>();
   for (const line of textLines(characters)) {
     const height = lineHeight(line);
-    const parts = glyphs(line);
+    const parts = glyphs(apart(labels, width, line, height));
     const features = (from: number, to?: number) => parts.slice(from, to).map((glyph) => glyphFeatures(labels, shades, width, glyph, height));
     // the rest of a line only if it starts as a hand line does (a move list has hundreds)
     const read = readGlyphs(features(0, PREFIX));
@@ -307,8 +310,8 @@ function readDigit(labels: Int32Array, shades: Float32Array, width: number, mark
   if (widthOf(mark) < TWO_WIDE * height) return [whole];
   let [best, surest]: [GlyphRead[] | null, number] = [null, 0];
   const first = Math.floor(widthOf(mark) / 4);
-  for (let cut = first; cut < Math.max(first + 1, Math.floor((3 * widthOf(mark)) / 4)); cut++) {
-    const split = read(halves(labels, width, mark, cut).map((half) => [half]));
+  for (let column = first; column < Math.max(first + 1, Math.floor((3 * widthOf(mark)) / 4)); column++) {
+    const split = read(cut(labels, width, mark, [column]).map((half) => [half]));
     const least = Math.min(...split.map(({ name, probability }) => (DIGITS.includes(name) ? probability : 0)));
     if (least >= SURE_OF_DIGITS && least > surest) [best, surest] = [split, least];
   }
