@@ -270,6 +270,17 @@ def test_ink_comes_apart_into_8_connected_blobs_numbered_as_they_come():
     assert labels[1, 1] == 1 and labels[1, 4] == 2 and labels[3, 3] == 4
 
 
+def test_a_lines_small_faint_characters_stay_in_it():
+    """A character, then 二 (two thin strokes), then a faint 金 that came apart into small
+    strokes: no two of those small blobs are near enough by their own heights, but the line's
+    are."""
+    line = [blobs.Blob(1, 0, 0, 20, 20, 100), blobs.Blob(2, 25, 6, 40, 9, 15), blobs.Blob(3, 25, 13, 40, 16, 15),
+            blobs.Blob(4, 60, 5, 80, 10, 30), blobs.Blob(5, 62, 12, 78, 17, 30)]  # fmt: skip
+    assert [[blob.id for blob in found] for found in blobs.text_lines(line)] == [[1, 2, 3, 4, 5]]
+    below = [blobs.Blob(6, 0, 40, 20, 60, 100)]  # the next line down stays apart
+    assert len(blobs.text_lines(line + below)) == 2
+
+
 def test_what_is_drawn_on_a_stand_is_inside_it_and_the_page_around_it_is_not():
     stand = np.zeros((7, 7), dtype=bool)
     stand[1:6, 1:6] = True

@@ -157,8 +157,27 @@ def text_lines(blobs: list[Blob]) -> list[list[Blob]]:
     lines: dict[int, list[Blob]] = {}
     for index in range(count):
         lines.setdefault(sets.root(index), []).append(blobs[index])
-    ordered = [sorted(line, key=lambda blob: (blob.left, blob.top)) for line in lines.values()]
+    ordered = [sorted(line, key=lambda blob: (blob.left, blob.top)) for line in _joined(list(lines.values()))]
     return sorted(ordered, key=lambda line: (min(blob.top for blob in line), line[0].left))
+
+
+def _joined(lines: list[list[Blob]]) -> list[list[Blob]]:
+    """Lines level with each other (centres within half the taller one's height) and less
+    than two of its heights apart, joined, from the left: the strokes of a small, faint
+    character may not reach their neighbours by their own heights."""
+    joined: list[tuple[list[int], list[Blob]]] = []  # (left, top, right, bottom, height), blobs
+    for line in sorted(lines, key=lambda line: (min(blob.left for blob in line), min(blob.top for blob in line))):
+        left, top, right, bottom = box_of(line)
+        height = line_height(line)
+        for box, blobs in joined:
+            tall = max(height, box[4])
+            if abs((top + bottom) - (box[1] + box[3])) <= tall and left - box[2] < 2 * tall:
+                box[:] = [min(box[0], left), min(box[1], top), max(box[2], right), max(box[3], bottom), tall]
+                blobs.extend(line)
+                break
+        else:
+            joined.append(([left, top, right, bottom, height], list(line)))
+    return [blobs for _, blobs in joined]
 
 
 def line_height(line: list[Blob]) -> int:

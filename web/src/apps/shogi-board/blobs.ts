@@ -183,9 +183,34 @@ export function textLines(blobs: Blob[]): Blob[][] {
     line.push(blob);
     lines.set(sets.root(index), line);
   });
-  const ordered = [...lines.values()].map((line) => [...line].sort((a, b) => a.left - b.left || a.top - b.top));
+  const ordered = joined([...lines.values()]).map((line) => [...line].sort((a, b) => a.left - b.left || a.top - b.top));
   const topOf = (line: Blob[]) => Math.min(...line.map((blob) => blob.top));
   return ordered.sort((a, b) => topOf(a) - topOf(b) || a[0].left - b[0].left);
+}
+
+/** Lines level with each other (centres within half the taller one's height) and less than two
+ * of its heights apart, joined, from the left: the strokes of a small, faint character may not
+ * reach their neighbours by their own heights. */
+function joined(lines: Blob[][]): Blob[][] {
+  const found: { box: number[]; blobs: Blob[] }[] = []; // box: left, top, right, bottom, height
+  const leftOf = (line: Blob[]) => Math.min(...line.map((blob) => blob.left));
+  const topOf = (line: Blob[]) => Math.min(...line.map((blob) => blob.top));
+  for (const line of [...lines].sort((a, b) => leftOf(a) - leftOf(b) || topOf(a) - topOf(b))) {
+    const [left, top, right, bottom] = [leftOf(line), topOf(line), Math.max(...line.map((blob) => blob.right)), Math.max(...line.map((blob) => blob.bottom))];
+    const height = lineHeight(line);
+    const into = found.find(({ box }) => {
+      const tall = Math.max(height, box[4]);
+      return Math.abs(top + bottom - (box[1] + box[3])) <= tall && left - box[2] < 2 * tall;
+    });
+    if (!into) {
+      found.push({ box: [left, top, right, bottom, height], blobs: [...line] });
+      continue;
+    }
+    const box = into.box;
+    into.box = [Math.min(box[0], left), Math.min(box[1], top), Math.max(box[2], right), Math.max(box[3], bottom), Math.max(height, box[4])];
+    into.blobs.push(...line);
+  }
+  return found.map(({ blobs }) => blobs);
 }
 
 export function lineHeight(line: Blob[]): number {
