@@ -172,12 +172,14 @@ def hands_from(found: Found, read: list[tuple[str, float]]) -> HandsRead:
             taken.append((blob, "b" if label[0] == "B" else "w", kind))
     # a count's digit can be as large as a small piece, and the model may take it for one: a
     # sure digit smaller than a piece, where that piece's count is written, is its count
+    placed = [piece for piece in taken
+              if any(_beside(piece[0], other, found.square) and piece[0].height < SMALLER * other.height
+                     for other, _, _ in taken)]  # fmt: skip
     alone = glyphs.classifier().read(
-        [blobs.glyph_features(found.labels, found.shades, [blob], blob.height) for blob, _, _ in taken])  # fmt: skip
-    held = [(blob, side, kind) for (blob, side, kind), (name, probability) in zip(taken, alone, strict=True)
-            if not (name in COUNTED and probability >= SURE_OF_DIGITS
-                    and any(_beside(blob, other, found.square) and blob.height < SMALLER * other.height
-                            for other, _, _ in taken))]  # fmt: skip
+        [blobs.glyph_features(found.labels, found.shades, [blob], blob.height) for blob, _, _ in placed])  # fmt: skip
+    counts = [piece for piece, (name, probability) in zip(placed, alone, strict=True)
+              if name in COUNTED and probability >= SURE_OF_DIGITS]  # fmt: skip
+    held = [piece for piece in taken if piece not in counts]
     # a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
     digits = [mark for mark in found.characters if not any(blobs.lies_on(mark, blob, ASIDE) for blob, _, _ in held)]
     problems = []
@@ -225,12 +227,16 @@ def _read_text(labels, shades, characters: list[blobs.Blob], grid: Box):
     for line in blobs.text_lines(characters):
         height = blobs.line_height(line)
         parts = blobs.glyphs(blobs.apart(labels, line, height))
+
+        def features(characters: list[list[blobs.Blob]], height: int = height) -> list[np.ndarray]:
+            return [blobs.glyph_features(labels, shades, character, height) for character in characters]
+
         # the rest of a line only if it starts as a hand line does (a move list has hundreds)
-        read = classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts[:PREFIX]])
+        read = classifier.read(features(parts[:PREFIX]))
         start = HAND_LINE.match("".join(name for name, _ in read))
         if not start or start.groups().count(glyphs.OTHER) > 1:
             continue
-        read += classifier.read([blobs.glyph_features(labels, shades, part, height) for part in parts[PREFIX:]])
+        read += classifier.read(features(parts[PREFIX:]))
         middle = (min(blob.top for blob in line) + max(blob.bottom for blob in line)) / 2
         if start[1] == glyphs.OTHER:
             side = "w" if middle < (grid[1] + grid[3]) / 2 else "b"

@@ -174,11 +174,10 @@ export function handsFrom(found: FoundHands, read: { label: string; score: numbe
   });
   // a count's digit can be as large as a small piece, and the model may take it for one: a sure
   // digit smaller than a piece, where that piece's count is written, is its count
-  const alone = readGlyphs(taken.map(([blob]) => glyphFeatures(found.labels, found.shades, found.width, [blob], heightOf(blob))));
-  const held = taken.filter(([blob], index) => {
-    const digit = COUNTED.includes(alone[index].name) && alone[index].probability >= SURE_OF_DIGITS;
-    return !(digit && taken.some(([other]) => isBeside(blob, other, found.square) && heightOf(blob) < SMALLER * heightOf(other)));
-  });
+  const placed = taken.filter(([blob]) => taken.some(([other]) => isBeside(blob, other, found.square) && heightOf(blob) < SMALLER * heightOf(other)));
+  const alone = readGlyphs(placed.map(([blob]) => glyphFeatures(found.labels, found.shades, found.width, [blob], heightOf(blob))));
+  const counts = placed.filter((_, index) => COUNTED.includes(alone[index].name) && alone[index].probability >= SURE_OF_DIGITS);
+  const held = taken.filter((piece) => !counts.includes(piece));
   // a piece's own parts apart from it (its kanji, a sliver of its edge) are no count's
   const digits = found.characters.filter((mark) => !held.some(([blob]) => liesOn(mark, blob, ASIDE)));
   const problems: string[] = [];
