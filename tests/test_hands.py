@@ -198,21 +198,26 @@ def test_blobs_the_model_does_not_take_for_hand_pieces_are_not_counted(styles):
     assert hands.hands_from(found, [("W_TO", 0.9)]).hands["w"]["FU"] == 3
 
 
+def kifu_page():
+    """A page with a bare board, room for a kifu line above and below it (at y 30 and 610):
+    the RGBA image and the board's grid."""
+    image = Image.new("RGBA", (900, 700), (250, 250, 250, 255))
+    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
+    image.alpha_composite(board.convert("RGBA"), (20, 90))
+    return image, shogi_data.moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
+
+
 @pytest.mark.parametrize("sente", [
     "先手の持駒：角　●",  # a blot, no piece
     "先手の持駒：",  # nothing: an empty hand is written なし
 ])  # fmt: skip
 def test_a_kifu_line_that_cannot_be_read_is_named(sente):
-    image = Image.new("RGB", (900, 700), (250, 250, 250))
-    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
-    image.paste(board, (20, 90))
+    canvas, grid = kifu_page()
     font = glyphs.font(glyphs.HELD_OUT_FONTS[0], 28)
-    canvas = image.convert("RGBA")
     glyphs.draw_text(canvas, (20, 30), "後手の持駒：飛　歩三", font, (0, 0, 0))
     glyphs.draw_text(canvas, (20, 610), sente.rstrip("●"), font, (0, 0, 0))
     if sente.endswith("●"):
         ImageDraw.Draw(canvas).ellipse((250, 615, 272, 637), fill=(0, 0, 0, 255))
-    grid = shogi_data.moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
     found = hands.find(np.asarray(canvas.convert("RGB")), grid)
     read = hands.hands_from(found, [])
     assert read.source == "text"
@@ -223,16 +228,14 @@ def test_a_kifu_line_that_cannot_be_read_is_named(sente):
 def kifu_touching(font: str, overlap: int):
     """A board with kifu hand lines whose characters are drawn `overlap` pixels into each
     other, as tight fonts, blur and JPEG join them: the image and its grid."""
-    image = Image.new("RGBA", (900, 700), (250, 250, 250, 255))
-    board = shogi_data.render_board(next(iter(shogi_data.load_boards().values())), {})
-    image.alpha_composite(board.convert("RGBA"), (20, 90))
+    image, grid = kifu_page()
     typeface = glyphs.font(font, 28)
     for y, text in [(30, "後手の持駒：飛　歩三"), (610, "先手の持駒：角　金　銀二")]:
         x = 20
         for character in text:
             glyphs.draw_text(image, (x, y), character, typeface, (0, 0, 0))
             x += round(typeface.getlength(character)) - overlap
-    return np.asarray(image.convert("RGB")), shogi_data.moved(shogi_data.TEXTURE_GRID, 20, 90, 1.0, 1.0)
+    return np.asarray(image.convert("RGB")), grid
 
 
 TOUCHING_KIFU = [("noto_serif_semibold", 2), ("vl_gothic", 2), ("sawarabi_mincho", 3), ("klee", 3)]
