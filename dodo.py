@@ -1,4 +1,4 @@
-"""doit tasks: checkpoint -> frozen graph -> TF.js model -> web bundle -> static site.
+"""doit tasks: checkpoint -> frozen graph -> TF.js and TFLite models -> web bundle -> static site.
 
 Each stage lives in pipeline/; this file only wires them up. Nothing heavy is imported
 here, so a build with nothing to do stays fast.
@@ -7,7 +7,7 @@ here, so a build with nothing to do stays fast.
 import sys
 from pathlib import Path
 
-from pipeline import bundle, convert, freeze, node, site
+from pipeline import bundle, convert, freeze, node, site, tflite
 from pipeline import config as settings
 from pipeline.quiet import filter_tensorflow_chatter
 from pipeline.shogi import bench, train
@@ -34,6 +34,10 @@ def task_freeze():
 
 def task_convert():
     return convert.task(CONFIG)
+
+
+def task_tflite():
+    return tflite.task(CONFIG)
 
 
 def task_node():

@@ -1,5 +1,6 @@
 """Stage 4: the web app -> `artifacts/bundle` (index.html, one script with the worker inlined,
-the worker's backends other than WASM as chunks it loads on request, the TF.js .wasm files).
+the worker's backends other than WASM and LiteRT.js as chunks it loads on request, the
+TF.js and LiteRT.js .wasm files).
 
 Nothing here depends on the model, so a retrain never runs webpack again. webpack keeps a
 cache in `artifacts/webpack-cache`, so an edit of the page recompiles only what it changed.
@@ -16,6 +17,10 @@ from pipeline.errors import BuildError, reported
 from pipeline.files import digest_files, fresh_directory, replace_directory
 
 WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
+LITERT_PACKAGE = Path("node_modules/@litertjs/core/wasm")
+# LiteRT.js's builds: relaxed SIMD with and without threads, and plain SIMD for browsers
+# without relaxed SIMD; not the JSPI build, which only WebNN and WebGPU need.
+LITERT_BUILDS = ("litert_wasm_internal", "litert_wasm_threaded_internal", "litert_wasm_compat_internal")
 CACHE_NAME = "webpack-cache"
 
 
@@ -37,10 +42,10 @@ def bundle(config: Config, output_dir: Path) -> None:
         if len(scripts) != 1:
             raise BundleError(f"{staging}: expected one app.*.js from webpack, found {scripts}")
         binaries = sorted((config.web_dir / WASM_PACKAGE).glob("*.wasm"))
-        wasm_dir = staging / f"wasm-{digest_files(binaries)}"
-        wasm_dir.mkdir()
-        for binary in binaries:
-            shutil.copy2(binary, wasm_dir / binary.name)
+        wasm_dir = _copied(binaries, staging, "wasm")
+        litert = [config.web_dir / LITERT_PACKAGE / f"{build}.{kind}"
+                  for build in LITERT_BUILDS for kind in ("js", "wasm")]  # fmt: skip
+        litert_dir = _copied(litert, staging, "litert")
         # Each app's samples/ (web/src/apps/NAME/samples) goes to samples-HASH/NAME/.
         samples = sorted(config.apps_dir.glob("*/samples/*"))
         samples_dir = staging / f"samples-{digest_files(samples, config.apps_dir)}"
@@ -54,6 +59,7 @@ def bundle(config: Config, output_dir: Path) -> None:
         page = (
             template.replace("{{script}}", scripts[0].name)
             .replace("{{wasm_path}}", f"{wasm_dir.name}/")
+            .replace("{{litert_path}}", f"{litert_dir.name}/")
             .replace("{{samples_path}}", f"{samples_dir.name}/")
         )
         (staging / "index.html").write_text(page, encoding="utf-8")
@@ -62,6 +68,15 @@ def bundle(config: Config, output_dir: Path) -> None:
         raise BundleError(f"web/src did not build:\n{error}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _copied(files: list[Path], staging: Path, kind: str) -> Path:
+    """`files` copied into a directory of `staging` named for their content."""
+    directory = staging / f"{kind}-{digest_files(files)}"
+    directory.mkdir()
+    for path in files:
+        shutil.copy2(path, directory / path.name)
+    return directory
 
 
 def sources(config: Config) -> list[Path]:

@@ -17,6 +17,7 @@ from pipeline.errors import BuildError
 from pipeline.network import ARCHITECTURES, PLUGIN
 
 QUANTIZATIONS = ("none", "float16", "uint8")
+RUNTIMES = ("tfjs", "litert")
 
 # Lets a caller (a test, a CI job) build with another settings file without editing this one.
 CONFIG_ENV = "MODELSITE_CONFIG"
@@ -53,6 +54,9 @@ class Config:
     # the page's app above the generic classifier: a folder of web/src/apps, "none", or
     # "auto" (the app whose labels the model has, if any)
     app: str = "auto"
+    # what runs the model in the page: "tfjs" (the graph model) or "litert" (the TFLite
+    # models); the page's ?runtime= overrides it
+    runtime: str = "tfjs"
     # a plugin network's keyword arguments ([tool.modelsite.network]), as sorted pairs
     network_options: tuple[tuple[str, object], ...] = ()
 
@@ -74,6 +78,10 @@ class Config:
     @property
     def tfjs_dir(self) -> Path:
         return self.output_dir / "tfjs"
+
+    @property
+    def tflite_dir(self) -> Path:
+        return self.output_dir / "tflite"
 
     @property
     def node_dir(self) -> Path:
@@ -163,7 +171,7 @@ def load(root: Path | str = ".") -> Config:
         serve_port=_field(table, "serve_port", int, source),
         half_turn=_half_turn(table, source),
         network_options=_network_options(table, source),
-        **{name: _field(table, name, str, source) for name in ("title", "description", "app")
+        **{name: _field(table, name, str, source) for name in ("title", "description", "app", "runtime")
            if name in table},
         # a checkpoint holds weights only: the settings say which network they are for
         **(_network(table, source) if sources.kind_of(model_source) == sources.CHECKPOINTS
@@ -174,6 +182,7 @@ def load(root: Path | str = ".") -> Config:
     checks = [
         (config.app in apps, "app", f"one of {apps}"),
         (config.quantization in QUANTIZATIONS, "quantization", f"one of {QUANTIZATIONS}"),
+        (config.runtime in RUNTIMES, "runtime", f"one of {RUNTIMES}"),
         (config.shard_size_bytes > 0, "shard_size_bytes", "positive"),
         (1 <= config.batch_size <= 1024, "batch_size", "between 1 and 1024"),
         (0 <= config.serve_port <= 65535, "serve_port", "a port number"),

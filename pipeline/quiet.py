@@ -27,6 +27,9 @@ NOISE = re.compile(
     rb"|Could not find cuda drivers on your machine, GPU will not be used"
     rb"|devices\.cc:\d+\] Number of eligible GPUs"
     rb"|single_machine\.cc:\d+\] Starting new session"
+    # the TFLite converter and interpreter (pipeline/tflite.py)
+    rb"|tf_tfl_flatbuffer_helpers\.cc:\d+\] Ignored (output_format|drop_control_dependency)"
+    rb"|Created TensorFlow Lite XNNPACK delegate for CPU"
 )
 
 _wanted = False

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from doit.tools import config_changed
 
-from pipeline import freeze, model_card
+from pipeline import freeze, model_card, tflite
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
 from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
@@ -27,13 +27,17 @@ HISTORY_NAME = "published.json"
 KEEP_PUBLISHES = 2
 
 
-def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path) -> None:
+def publish(
+    config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path, tflite_dir: Path
+) -> None:
     site = config.site_dir
     site.mkdir(parents=True, exist_ok=True)
     info = json.loads((Path(frozen_dir) / "model-info.json").read_text(encoding="utf-8"))
 
     # The model directory holds what describes this model too, so it changes with it.
     model_files = sorted(path for path in Path(model_dir).iterdir() if path.is_file())
+    tflite_files = [Path(tflite_dir) / tflite.model_name(b) for b in tflite.batch_sizes(config)]
+    model_files += tflite_files
     confusion = Path(frozen_dir) / model_card.CONFUSION_NAME
     model_files += [confusion] if confusion.exists() else []
     model_name = f"models/{digest_files(model_files)}"
@@ -46,6 +50,8 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
 
     manifest = {
         "model": f"{model_name}/model.json",
+        # the same model for LiteRT.js, one file per batch size it runs
+        "tflite": {str(b): f"{model_name}/{tflite.model_name(b)}" for b in tflite.batch_sizes(config)},
         "batchSize": config.batch_size,
         "inputShape": info["input_shape"],
         "labels": info["labels"],
@@ -53,7 +59,9 @@ def publish(config: Config, bundle_dir: Path, model_dir: Path, frozen_dir: Path)
         "checkpointFingerprint": info["checkpoint_fingerprint"],
         "quantization": config.quantization,
         "app": config.app,
+        "runtime": config.runtime,
     }
+    # the TF.js model's bytes: the one a first visit loads
     model_bytes = sum(path.stat().st_size for path in model_files if path.parent == Path(model_dir))
     has_confusion = (site / model_name / model_card.CONFUSION_NAME).exists()
     card = model_card.render(
@@ -119,16 +127,21 @@ def task(config: Config) -> dict:
         "file_dep": [
             str(config.bundle_dir / PAGE_NAME),
             str(config.tfjs_dir / "model.json"),
+            *(str(config.tflite_dir / tflite.model_name(b)) for b in tflite.batch_sizes(config)),
             str(info_path),
             str(config.frozen_dir / freeze.CARD_DIGEST_NAME),
         ],
         "targets": [str(config.site_dir / PAGE_NAME), str(config.site_dir / MANIFEST_NAME)],
         "actions": [
-            (reported(publish), [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir])
+            (
+                reported(publish),
+                [config, config.bundle_dir, config.tfjs_dir, config.frozen_dir, config.tflite_dir],
+            )
         ],
         "uptodate": [
             config_changed(
-                settings_of(config, "batch_size", "quantization", "title", "description", "app")
+                settings_of(config, "batch_size", "quantization", "title", "description", "app",
+                            "runtime")
             )
         ],
         "clean": [

@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # A comma and Japanese: class names must survive every stage byte for byte.
+# What a new model reruns, sorted: every model stage and the publishing, not the web app.
+MODEL_TASKS = ["convert", "freeze", "site", "tflite"]
 LABELS = ["cat", "dog, big", "鳥", "fish"]
 INPUT_SIZE = 64
 ALPHA = 0.35
@@ -205,6 +207,16 @@ def config_for(checkpoint_dir: Path, output_dir: Path, **changes):
         output_dir=Path(output_dir),
         **{**settings_for_tests, **changes},
     )
+
+
+def frozen_random_model(base: Path, *, seed: int, step: int):
+    """A random checkpoint under `base`, frozen into its settings' frozen_dir; the settings."""
+    from pipeline import freeze
+
+    save_random_checkpoint(base / "checkpoints", seed=seed, step=step)
+    config = config_for(base / "checkpoints", base / "artifacts")
+    freeze.freeze(config, config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json")
+    return config
 
 
 def sample_pixels(count: int, seed: int = 0):

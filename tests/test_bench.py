@@ -10,7 +10,13 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from support import changed_settings, restore_test_checkpoint, save_random_checkpoint, step_of
+from support import (
+    MODEL_TASKS,
+    changed_settings,
+    restore_test_checkpoint,
+    save_random_checkpoint,
+    step_of,
+)
 
 from pipeline import checkpoints
 from pipeline.shogi import data as shogi_data
@@ -75,7 +81,7 @@ def benched(built_project) -> Benched:
 
 
 def test_the_bench_builds_the_site_first_and_runs_only_when_asked_for(benched):
-    assert sorted(benched.bench_run[:-1]) == ["convert", "freeze", "site"]  # what was stale
+    assert sorted(benched.bench_run[:-1]) == MODEL_TASKS  # what was stale
     assert benched.bench_run[-1] == "bench"
     assert benched.next_run == []  # the site is built, and a plain `doit` never benchmarks
 
@@ -116,7 +122,7 @@ def test_the_build_section_times_each_kind_of_build_in_a_copy(benched):
     for name in ("node_setup", "cold", "no_op", "new_checkpoint", "naive_chain", "web_change"):
         assert build[f"{name}_s"]["median"] > 0, name
     assert build["tasks_run"]["no_op"] == []
-    assert sorted(build["tasks_run"]["new_checkpoint"]) == ["convert", "freeze", "site"]
+    assert sorted(build["tasks_run"]["new_checkpoint"]) == MODEL_TASKS
     assert sorted(build["tasks_run"]["web_change"]) == ["bundle", "site"]
     assert benched.project_untouched  # the timings changed and built a copy
 

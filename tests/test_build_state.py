@@ -114,4 +114,7 @@ def test_a_killed_build_keeps_the_tasks_it_finished(project, tmp_path):
     assert build.returncode == -signal.SIGKILL
 
     again = project.doit()
-    assert again.executed == ["convert", "site"], again.output
+    # freeze is kept; the TFLite stage may have run before the kill (doit orders independent
+    # stages as it likes)
+    assert "freeze" not in again.executed, again.output
+    assert {"convert", "site"} <= set(again.executed) <= {"convert", "tflite", "site"}, again.output

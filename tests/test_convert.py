@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import LABELS, config_for, save_random_checkpoint
+from support import LABELS, config_for, frozen_random_model, save_random_checkpoint
 
 from pipeline import convert, freeze
 
 
 @pytest.fixture(scope="module")
 def frozen(tmp_path_factory):
-    base = tmp_path_factory.mktemp("convert")
-    save_random_checkpoint(base / "checkpoints", seed=8, step=5)
-    config = config_for(base / "checkpoints", base / "artifacts")
-    freeze.freeze(config, config.frozen_dir / "model.pb", config.frozen_dir / "model-info.json")
-    return config
+    return frozen_random_model(tmp_path_factory.mktemp("convert"), seed=8, step=5)
 
 
 def converted(config, output_dir, **changes):

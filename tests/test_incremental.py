@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from support import (
+    MODEL_TASKS,
     assert_no_chatter,
     changed_settings,
     clean_environment,
@@ -18,7 +19,7 @@ from support import (
 
 from pipeline.shogi import evaluation, train
 
-ALL_TASKS = ["freeze", "convert", "node", "bundle", "site"]
+ALL_TASKS = ["freeze", "convert", "tflite", "node", "bundle", "site"]
 
 
 def test_the_first_build_runs_every_task(built_project):
@@ -49,7 +50,7 @@ def test_loading_the_tasks_does_not_import_tensorflow(project):
 def test_a_new_checkpoint_rebuilds_the_model_but_not_the_web_app(project):
     save_random_checkpoint(project.checkpoint_dir, seed=2, step=2)
     run = project.doit()
-    assert sorted(run.executed) == ["convert", "freeze", "site"]
+    assert sorted(run.executed) == MODEL_TASKS
 
 
 def test_a_change_under_web_src_rebuilds_the_bundle_and_the_site_only(project):
@@ -61,7 +62,7 @@ def test_a_change_under_web_src_rebuilds_the_bundle_and_the_site_only(project):
     assert sorted(run.executed) == ["bundle", "site"]
 
 
-@pytest.mark.parametrize(("module", "stage"), [("network.py", "freeze"), ("convert.py", "convert")])
+@pytest.mark.parametrize(("module", "stage"), [("network.py", "freeze"), ("convert.py", "convert"), ("tflite.py", "tflite")])
 def test_a_change_to_a_stage_s_own_code_reruns_that_stage(project, module, stage):
     # The tool's new code may make something else of the same inputs. Here the change is a
     # comment: the stage makes the same bytes, so nothing after it runs.
@@ -119,13 +120,13 @@ def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
 
     run = project.doit()
     assert set(run.executed) <= {"freeze"}
-    assert "convert" in run.up_to_date and "site" in run.up_to_date
+    assert {"convert", "tflite", "site"} <= set(run.up_to_date)
 
 
 def test_a_quick_doit_train_rebuilds_the_model_stages_only(quick_trained):
     assert quick_trained.training.executed == ["train"]
     assert_no_chatter(quick_trained.training.output)
-    assert sorted(quick_trained.rebuild.executed) == ["convert", "freeze", "site"]
+    assert sorted(quick_trained.rebuild.executed) == MODEL_TASKS
     assert "held out style" in quick_trained.card and "W_RY" in quick_trained.card
     # each held-out design's row on whole boards
     assert "Piece designs it never trained on" in quick_trained.card

@@ -273,6 +273,43 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     page.close()
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_litert_runs_the_tflite_models_and_reads_as_tensorflow(served, browser, tmp_path, threads):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{url}?runtime=litert&threads={threads}")
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert page.get_attribute("#model-runtime", "data-runtime") == "litert"
+    assert page.inner_text("#model-runtime") == "LiteRT.js"
+    threading = "2 threads" if threads == 2 else "one thread"
+    assert page.inner_text("#model-backend") == f"wasm (relaxed SIMD, {threading})"
+    # a full batch and a padded part of one, then a lone image: the batch-1 model
+    page.set_input_files("input[name=images]", [str(image)] * (BATCH_SIZE + 3))
+    assert labels_when_done(page, BATCH_SIZE + 3) == [expected] * (BATCH_SIZE + 3)
+    page.set_input_files("input[name=images]", [str(image)])
+    assert labels_when_done(page, BATCH_SIZE + 4) == [expected] * (BATCH_SIZE + 4)
+    times = page.locator("#request-times")
+    assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
+    # LiteRT.js's start-up log stays out of the console's errors
+    assert [error for error in errors if not error.startswith("Failed to load resource")] == []
+    page.close()
+
+
+def test_a_batch_size_with_no_tflite_model_is_named(served, browser):
+    _, url = served
+    page = browser.new_page()
+    page.goto(f"{url}?runtime=litert&batch=5")
+    page.wait_for_selector("#model-status[data-state=failed]", timeout=120_000)
+    message = page.inner_text("#model-status")
+    assert "no TFLite model of batch 5 was published" in message
+    assert f"batches: 1, {BATCH_SIZE}" in message
+    page.close()
+
+
 # Each prediction's text, and its bar's length as a percentage of the room the entry has.
 PREDICTIONS = """entries => entries.map((entry) => {
     const bar = entry.querySelector('.score-bar');

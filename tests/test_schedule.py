@@ -32,7 +32,7 @@ def test_the_cron_line_rebuilds_after_a_retrain(project):
     log.unlink(missing_ok=True)
     subprocess.run(["sh", "-c", in_project(line, project)], env=clean_environment(), check=True)
     report = log.read_text(encoding="utf-8")
-    for task in ("freeze", "convert", "site"):
+    for task in ("freeze", "convert", "tflite", "site"):
         assert f".  {task}" in report
     assert project.doit().executed == []
 

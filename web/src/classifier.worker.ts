@@ -1,40 +1,28 @@
-// The worker owns TF.js and the model: loading, backend choice, warm-up, batching.
-import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
-
+// The worker owns the model: loading it on a runtime, warm-up, decoding, batching.
 import type {
-  BackendName,
   ImageInput,
   ImageResult,
   LoadOptions,
   ModelInfo,
   PageMessage,
   Prediction,
+  RuntimeName,
   WorkerMessage,
 } from './protocol';
 import { describe } from './errors';
 import { decodeImage, luma, pixelsOf, resample } from './resample';
+import type { Runtime, Start } from './runtimes/runtime';
+import { start as startTfjs } from './runtimes/tfjs';
 
 const TOP_K = 3;
-const INPUT_OUTPUT = 'probabilities';
-const LABELS_OUTPUT = 'labels';
 
-// The other backends are chunks of their own, fetched only when asked for or when WASM cannot
-// start: a page on WASM never downloads them.
-const OTHER_BACKENDS: Record<Exclude<BackendName, 'wasm'>, () => Promise<unknown>> = {
-  cpu: () => import(/* webpackChunkName: "backend-cpu" */ '@tensorflow/tfjs-backend-cpu'),
-  webgl: () => import(/* webpackChunkName: "backend-webgl" */ '@tensorflow/tfjs-backend-webgl'),
+// TF.js is in the worker's script; LiteRT.js is a chunk of its own, fetched only when asked
+// for: a page on TF.js never downloads it.
+const RUNTIMES: Record<RuntimeName, Start> = {
+  tfjs: startTfjs,
+  litert: async (options, onProgress) =>
+    (await import(/* webpackChunkName: "runtime-litert" */ './runtimes/litert')).start(options, onProgress),
 };
-
-// A model read both ways picks its doubtful images as it runs (a dynamic shape), which TF.js
-// runs only asynchronously; any other model runs synchronously, without that path's overhead.
-type Run = (batch: tf.Tensor, outputs: string[]) => Promise<tf.Tensor[]>;
-
-interface Loaded {
-  run: Run;
-  info: ModelInfo;
-}
 
 // The DOM typings describe a window; this is the part of the worker scope used here.
 interface WorkerScope {
@@ -43,7 +31,7 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-let loaded: Promise<Loaded> | undefined;
+let loaded: Promise<Runtime> | undefined;
 // Requests run one at a time, in order, so batches never compete for the backend.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -70,147 +58,16 @@ async function handle(message: PageMessage): Promise<void> {
   }
 }
 
-async function load(id: number, options: LoadOptions): Promise<Loaded> {
-  const started = performance.now();
+async function load(id: number, options: LoadOptions): Promise<Runtime> {
   // Chunks load from beside the page's script: this worker runs from a blob: URL, against
   // which no relative URL resolves.
   __webpack_public_path__ = options.publicPath;
-  // The model downloads while the backend starts; only the weights' upload needs both.
-  const [backend, artifacts] = await Promise.all([
-    startBackend(options),
-    download(options.modelUrl, (fraction) => scope.postMessage({ kind: 'progress', id, fraction })),
-  ]);
-  const model = await loadGraphModel(tf.io.fromMemory(artifacts));
-  const [, inputHeight = 0, inputWidth = 0, channels = 0] = model.inputs[0].shape ?? [];
-  if (!(inputHeight > 0 && inputWidth > 0)) throw new Error(`${options.modelUrl}: the model's input has no fixed size`);
-  if (channels !== 1 && channels !== 3) {
-    throw new Error(`${options.modelUrl}: the model takes ${channels} channels; the page gives 1 (grey) or 3 (RGB)`);
-  }
-  const loadMs = performance.now() - started;
-
-  // Warm-up with the batch shape requests of many images use, so none pays for first-run
-  // setup. A lone image's batch of one is left to its first request (a camera's first frame):
-  // warming it too would add half the warm-up to every page load.
-  const warmupStarted = performance.now();
-  const batch = tf.zeros([options.batchSize, inputHeight, inputWidth, channels]);
-  const { run, outputs } = await firstRun(model, batch, [INPUT_OUTPUT, LABELS_OUTPUT]);
-  const [probabilities, labelTensor] = outputs;
-  await probabilities.data();
-  const labels = decodeLabels(await labelTensor.data());
-  tf.dispose([batch, ...outputs]);
-  const warmupMs = performance.now() - warmupStarted;
-  if (labels.length !== probabilities.shape[1]) {
-    throw new Error(`${options.modelUrl}: ${labels.length} labels for ${probabilities.shape[1]} classes`);
-  }
-
-  const threads = backend === 'wasm' ? Math.max(1, getThreadsCount()) : 1;
-  const info: ModelInfo = {
-    backend,
-    features: backend === 'wasm' ? await wasmFeatures(threads) : '',
-    threads,
-    labels,
-    inputHeight,
-    inputWidth,
-    channels,
-    batchSize: options.batchSize,
-    loadMs,
-    warmupMs,
-    baselineTensors: tf.memory().numTensors,
-  };
-  return { run, info };
+  const onProgress = (fraction: number) => scope.postMessage({ kind: 'progress', id, fraction });
+  return RUNTIMES[options.runtime](options, onProgress);
 }
 
-/** Runs `model` once, synchronously if its graph allows; returns how to run it from then on. */
-async function firstRun(
-  model: GraphModel,
-  batch: tf.Tensor,
-  names: string[],
-): Promise<{ run: Run; outputs: tf.Tensor[] }> {
-  try {
-    const outputs = listed(model.execute(batch, names));
-    return { run: async (input, wanted) => listed(model.execute(input, wanted)), outputs };
-  } catch {
-    // A graph that cannot run synchronously; any other failure recurs here, and is reported.
-    const outputs = listed(await model.executeAsync(batch, names));
-    const run: Run = async (input, wanted) => listed(await model.executeAsync(input, wanted));
-    return { run, outputs };
-  }
-}
-
-/** TF.js answers a request for one output with the tensor itself. */
-function listed(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(outputs) ? outputs : [outputs];
-}
-
-/** model.json and its weight shards, not yet on any backend. */
-function download(url: string, onProgress: (fraction: number) => void): Promise<tf.io.ModelArtifacts> {
-  const handler = tf.io.http(url, { onProgress });
-  if (!handler.load) throw new Error(`${url}: TF.js cannot load from this URL`);
-  return handler.load();
-}
-
-async function startBackend(options: LoadOptions): Promise<BackendName> {
-  const candidates: BackendName[] = options.backend ? [options.backend] : ['wasm', 'cpu'];
-  for (const name of candidates) {
-    try {
-      const started = name === 'wasm' ? await startWasm(options) : await startOther(name);
-      if (started) {
-        await tf.ready();
-        return name;
-      }
-    } catch {
-      // not available in this browser: try the next one
-    }
-  }
-  throw new Error(`no TF.js backend could start (tried ${candidates.join(', ')})`);
-}
-
-async function startOther(name: Exclude<BackendName, 'wasm'>): Promise<boolean> {
-  await OTHER_BACKENDS[name]();
-  return tf.setBackend(name);
-}
-
-/** Half the cores, as tfjs-backend-wasm would take, but no threads at all below 2 of them.
- * Measured on 2 cores (`doit bench`): 2 threads read a board 10-30 % faster, but the model is
- * ready 150 ms later (8 thread workers to start), and with a core busy elsewhere they read it
- * two to three times slower than one thread; tfjs would start the workers for one thread. */
-function defaultThreads(): number {
-  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
-}
-
-async function startWasm(options: LoadOptions): Promise<boolean> {
-  setWasmPaths(options.wasmPath);
-  const threads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
-  if (threads === 1) {
-    // The backend then loads its SIMD binary without threads (and spawns no thread workers).
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return tf.setBackend('wasm');
-  }
-  setThreadsCount(threads);
-  // tfjs-backend-wasm caps its thread pool at half of navigator.hardwareConcurrency (it counts
-  // on two hyperthreads a core), read once as its module starts: asked for all cores it would
-  // give half. While it starts, the worker reports twice the threads it wants.
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
-  try {
-    return await tf.setBackend('wasm');
-  } finally {
-    Reflect.deleteProperty(navigator, 'hardwareConcurrency');
-  }
-}
-
-async function wasmFeatures(threads: number): Promise<string> {
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return [simd ? 'SIMD' : 'no SIMD', threads > 1 ? `${threads} threads` : 'one thread'].join(', ');
-}
-
-function decodeLabels(values: ArrayLike<unknown>): string[] {
-  const decoder = new TextDecoder();
-  return Array.from(values, (value) =>
-    typeof value === 'string' ? value : decoder.decode(value as Uint8Array),
-  );
-}
-
-async function classify(id: number, images: ImageInput[], { run, info }: Loaded): Promise<void> {
+async function classify(id: number, images: ImageInput[], runtime: Runtime): Promise<void> {
+  const { info } = runtime;
   const { batchSize, inputHeight, inputWidth, channels, labels } = info;
   const pixelsPerImage = inputHeight * inputWidth * channels;
   // A lone image (a camera frame, say) runs as a batch of one, not padded to the full batch;
@@ -225,10 +82,7 @@ async function classify(id: number, images: ImageInput[], { run, info }: Loaded)
     decoded.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') buffer.set(outcome.value, index * pixelsPerImage);
     });
-    const input = tf.tensor4d(buffer, [rows, inputHeight, inputWidth, channels]);
-    const [output] = await run(input, [INPUT_OUTPUT]);
-    const scores = await output.data();
-    tf.dispose([input, output]);
+    const scores = await runtime.scores(buffer, rows);
     const results = decoded.map((outcome, index): ImageResult =>
       outcome.status === 'fulfilled'
         ? { predictions: topK(scores.subarray(index * labels.length, (index + 1) * labels.length), labels) }
@@ -240,7 +94,7 @@ async function classify(id: number, images: ImageInput[], { run, info }: Loaded)
       batch: { offset, results, milliseconds: performance.now() - started },
     });
   }
-  scope.postMessage({ kind: 'done', id, tensors: tf.memory().numTensors });
+  scope.postMessage({ kind: 'done', id, tensors: runtime.liveTensors() });
 }
 
 /** An image as the model's input: floats 0-255 at its height and width, resampled as board
@@ -279,7 +133,7 @@ function resampleBitmap(bitmap: ImageBitmap, width: number, height: number): Flo
   }
 }
 
-function topK(scores: Float32Array | Int32Array | Uint8Array, labels: string[]): Prediction[] {
+function topK(scores: Float32Array, labels: string[]): Prediction[] {
   return Array.from(scores, (score, index) => ({ label: labels[index], score: Number(score) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, TOP_K);

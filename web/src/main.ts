@@ -8,11 +8,16 @@ import { describe } from './errors';
 import { acceptFiles } from './intake';
 import { followBuilds } from './live';
 import { showPredictions } from './predictions';
-import type { BackendName, BatchResult, ImageResult, ModelInfo } from './protocol';
+import type { BackendName, BatchResult, ImageResult, ModelInfo, RuntimeName } from './protocol';
 
 /** What the site build publishes beside the page: which model to load. */
 interface Manifest {
+  /** The TF.js model's model.json. */
   model: string;
+  /** The TFLite models, by batch size. */
+  tflite: Record<string, string>;
+  /** What runs the model unless `?runtime=` says otherwise. */
+  runtime: RuntimeName;
   batchSize: number;
   labels: string[];
   /** The app shown above the generic classifier: a name under web/src/apps, "auto", "none". */
@@ -20,6 +25,7 @@ interface Manifest {
 }
 
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'webgl'];
+const RUNTIMES: Record<RuntimeName, string> = { tfjs: 'TF.js', litert: 'LiteRT.js' };
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -50,6 +56,10 @@ const ready = start();
 let app: App | undefined;
 void startApp();
 
+function metaContent(name: string): string {
+  return document.querySelector<HTMLMetaElement>(`meta[name=${name}]`)?.content ?? '';
+}
+
 async function fetchManifest(): Promise<Manifest> {
   const response = await fetch('manifest.json', { cache: 'no-store' });
   if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
@@ -58,15 +68,20 @@ async function fetchManifest(): Promise<Manifest> {
 
 async function start(): Promise<ModelInfo> {
   try {
-    const { model, batchSize } = await manifest;
-    const wasmPath = document.querySelector<HTMLMetaElement>('meta[name=wasm-path]')?.content ?? '';
+    const { model, tflite, runtime, batchSize, labels } = await manifest;
     const requested = parameters.get('backend') as BackendName | null;
+    const requestedRuntime = parameters.get('runtime') as RuntimeName | null;
+    // Absolute URLs: the worker runs from a blob: URL, against which relative ones fail.
+    const absolute = (url: string) => new URL(url, location.href).href;
     const info = await classifier.load(
       {
-        // Absolute URLs: the worker runs from a blob: URL, against which relative ones fail.
-        modelUrl: new URL(model, location.href).href,
-        wasmPath: new URL(wasmPath, location.href).href,
-        publicPath: new URL('./', location.href).href,
+        runtime: requestedRuntime && requestedRuntime in RUNTIMES ? requestedRuntime : runtime,
+        modelUrl: absolute(model),
+        tfliteUrls: Object.fromEntries(Object.entries(tflite).map(([batch, url]) => [batch, absolute(url)])),
+        labels,
+        wasmPath: absolute(metaContent('wasm-path')),
+        litertPath: absolute(metaContent('litert-path')),
+        publicPath: absolute('./'),
         // `?batch=N` and `?threads=N` override the build's batch and the worker's thread count.
         batchSize: countParameter('batch') ?? batchSize,
         backend: requested && BACKENDS.includes(requested) ? requested : undefined,
@@ -93,8 +108,7 @@ async function startApp(): Promise<void> {
     const name = appName(setting, labels);
     if (!name) return;
     host.hidden = false;
-    const samplesPath = document.querySelector<HTMLMetaElement>('meta[name=samples-path]')?.content ?? '';
-    const samplesUrl = new URL(`${samplesPath}${name}/`, location.href).href;
+    const samplesUrl = new URL(`${metaContent('samples-path')}${name}/`, location.href).href;
     app = (await loadApp(name)).start({ host, classifier, ready, samplesUrl });
   } catch (error) {
     host.classList.add('error');
@@ -105,6 +119,9 @@ async function startApp(): Promise<void> {
 function showModel(info: ModelInfo): void {
   status.dataset.state = 'ready';
   status.textContent = 'Ready: pick, drop or paste images.';
+  const runtime = element<HTMLElement>('model-runtime');
+  runtime.dataset.runtime = info.runtime;
+  runtime.textContent = RUNTIMES[info.runtime];
   const backend = element<HTMLElement>('model-backend');
   backend.dataset.backend = info.backend;
   backend.textContent = info.features ? `${info.backend} (${info.features})` : info.backend;

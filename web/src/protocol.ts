@@ -21,26 +21,38 @@ export interface Prediction {
 /** The top predictions for one image, best first, or why it could not be classified. */
 export type ImageResult = { predictions: Prediction[] } | { error: string };
 
-/** WASM is the one the page picks; CPU is its fallback; WebGL is there to be measured. */
+/** TF.js runs the graph model (model.json); LiteRT.js runs the TFLite models. */
+export type RuntimeName = 'tfjs' | 'litert';
+
+/** TF.js's backends: WASM is the one the page picks; CPU is its fallback; WebGL is there to be
+ * measured. LiteRT.js computes on WASM. */
 export type BackendName = 'wasm' | 'cpu' | 'webgl';
 
 export interface LoadOptions {
+  runtime: RuntimeName;
   /** Absolute URL of model.json (the worker runs from a blob: URL; relative URLs break). */
   modelUrl: string;
+  /** Absolute URLs of the TFLite models, by the batch size each runs. */
+  tfliteUrls: Record<string, string>;
+  /** The classes in the order of the model's scores (a TFLite model does not carry them). */
+  labels: string[];
   /** Absolute URL of the directory holding the TF.js .wasm binaries. */
   wasmPath: string;
+  /** Absolute URL of the directory holding LiteRT.js's .wasm binaries and their scripts. */
+  litertPath: string;
   /** Absolute URL of the directory holding the page's script, where the worker finds the
    * backends it loads only when asked for (CPU, WebGL). */
   publicPath: string;
   batchSize: number;
-  /** Force a backend instead of the fastest available one (benchmarks, fallbacks). */
+  /** Force a TF.js backend instead of the fastest available one (benchmarks, fallbacks). */
   backend?: BackendName;
-  /** WASM threads to compute on (default: half the cores); 1 runs the SIMD binary without
+  /** WASM threads to compute on (default: half the cores); 1 runs the binary without
    * threads. More than 1 needs a cross-origin isolated page. */
   threads?: number;
 }
 
 export interface ModelInfo {
+  runtime: RuntimeName;
   backend: BackendName;
   /** WASM features in use, e.g. "SIMD, 2 threads"; empty for other backends. */
   features: string;

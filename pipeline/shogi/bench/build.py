@@ -118,8 +118,10 @@ class Timings:
 
     def cold(self) -> float:
         """The whole build but the Node set-up, from nothing."""
-        doit(self.root, "clean", "freeze", "convert", "bundle", "site")
-        return seconds(lambda: self._build("cold", {"freeze", "convert", "bundle", "site"}))
+        doit(self.root, "clean", "freeze", "convert", "tflite", "bundle", "site")
+        return seconds(
+            lambda: self._build("cold", {"freeze", "convert", "tflite", "bundle", "site"})
+        )
 
     def no_op(self) -> float:
         return seconds(lambda: self._build("no_op", set()))
@@ -127,7 +129,7 @@ class Timings:
     def new_checkpoint(self) -> float:
         self.indexes = self.indexes[::-1]
         write_atomically(self.index, self.indexes[0])
-        return seconds(lambda: self._build("new_checkpoint", {"freeze", "convert", "site"}))
+        return seconds(lambda: self._build("new_checkpoint", {"freeze", "convert", "tflite", "site"}))
 
     def web_change(self) -> float:
         self.edits += 1
@@ -138,11 +140,15 @@ class Timings:
 
     def naive_chain(self) -> float:
         """What a script without doit would do for a new checkpoint: freeze in a new Python,
-        the converter's command line, and webpack, all three every time."""
+        the converter's command line, the TFLite models in a new Python (TFLite's command line
+        takes no frozen graph), and webpack, all four every time."""
         out = self.root / "naive"
         freezing = (f"from pathlib import Path; from pipeline import config, freeze; "
                     f"freeze.freeze(config.load(), Path({str(out / 'model.pb')!r}), "
                     f"Path({str(out / 'model-info.json')!r}))")  # fmt: skip
+        to_tflite = (f"from pathlib import Path; from pipeline import config, tflite; "
+                     f"tflite.convert(config.load(), Path({str(out / 'model.pb')!r}), "
+                     f"Path({str(out / 'model-info.json')!r}), Path({str(out / 'tflite')!r}))")  # fmt: skip
         converter = Path(sys.executable).with_name("tensorflowjs_converter")
         node = self.config.node_dir / "bin" / "node"
         steps = [
@@ -152,6 +158,7 @@ class Timings:
               f"--weight_shard_size_bytes={self.config.shard_size_bytes}",
               *_CONVERTER_FLAGS[self.config.quantization], str(out / "model.pb"),
               str(out / "tfjs")], self.root),
+            ([sys.executable, "-c", to_tflite], self.root),
             ([str(node), "node_modules/webpack/bin/webpack.js", "--env",
               f"outputDir={out / 'bundle'}"], self.config.web_dir),
         ]  # fmt: skip

@@ -85,7 +85,7 @@ TARGETS = [
     Target("no_op", "No-op `doit`", 1, True, "s", lambda r: _build(r, "no_op"),
            lambda r: "after a full build"),
     Target("new_checkpoint", "New checkpoint → site", 25, True, "s",
-           lambda r: _build(r, "new_checkpoint"), lambda r: "freeze, convert, site"),
+           lambda r: _build(r, "new_checkpoint"), lambda r: "freeze, convert, tflite, site"),
     Target("versus_naive", "New checkpoint → site: speed-up over the naive chain", 2, False,
            "x", lambda r: _ratio(_build(r, "naive_chain"), _build(r, "new_checkpoint")),
            lambda r: f"naive chain {_build(r, 'naive_chain') or 0:.1f} s"),
@@ -222,7 +222,7 @@ _BUILDS = {
     "cold": "cold build without the Node set-up",
     "no_op": "no-op `doit`",
     "new_checkpoint": "new checkpoint → site",
-    "naive_chain": "naive chain: freeze + converter CLI + webpack",
+    "naive_chain": "naive chain: freeze + converter CLI + TFLite + webpack",
     "web_change": "`web/src` change → site",
 }
 
