@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import os
+import re
 
 import numpy as np
 import pytest
@@ -296,6 +298,31 @@ def test_litert_runs_the_tflite_models_and_reads_as_tensorflow(served, browser, 
     assert times.get_attribute("data-tensors") == times.get_attribute("data-baseline-tensors")
     # LiteRT.js's start-up log stays out of the console's errors
     assert [error for error in errors if not error.startswith("Failed to load resource")] == []
+    page.close()
+
+
+def test_litert_tries_one_thread_and_all_cores_at_warm_up_and_says_which_it_took(
+    served, browser, tmp_path
+):
+    project, url = served
+    image, expected = decisive_image(project, tmp_path)
+    page = ready_page(browser, f"{url}?runtime=litert")
+    features = page.inner_text("#model-backend")
+    cores = min(4, os.cpu_count() or 1)
+    if cores == 1:
+        assert features == "wasm (relaxed SIMD, one thread)"  # nothing to choose from
+    else:
+        tried = re.fullmatch(r"wasm \(relaxed SIMD, (one thread|(\d) threads) \(a batch at "
+                             r"warm-up: 1 thread (\d+) ms, (\d) threads (\d+) ms\)\)", features)  # fmt: skip
+        assert tried, features
+        assert int(tried[4]) == cores
+        one, all_cores, chosen = int(tried[3]), int(tried[5]), int(tried[2] or 1)
+        if one != all_cores:  # as shown, rounded to the millisecond
+            assert chosen == (1 if one < all_cores else cores)
+    page.set_input_files("input[name=images]", [str(image)] * (2 * BATCH_SIZE))
+    assert labels_when_done(page, 2 * BATCH_SIZE) == [expected] * (2 * BATCH_SIZE)
+    batches = re.findall(r"\d+ ms \((one thread|\d threads)\)", page.inner_text("#request-times"))
+    assert len(batches) == 2  # each batch says which threads computed it
     page.close()
 
 

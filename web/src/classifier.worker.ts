@@ -82,7 +82,7 @@ async function classify(id: number, images: ImageInput[], runtime: Runtime): Pro
     decoded.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') buffer.set(outcome.value, index * pixelsPerImage);
     });
-    const scores = await runtime.scores(buffer, rows);
+    const { scores, threads } = await runtime.scores(buffer, rows);
     const results = decoded.map((outcome, index): ImageResult =>
       outcome.status === 'fulfilled'
         ? { predictions: topK(scores.subarray(index * labels.length, (index + 1) * labels.length), labels) }
@@ -91,7 +91,7 @@ async function classify(id: number, images: ImageInput[], runtime: Runtime): Pro
     scope.postMessage({
       kind: 'batch',
       id,
-      batch: { offset, results, milliseconds: performance.now() - started },
+      batch: { offset, results, milliseconds: performance.now() - started, threads },
     });
   }
   scope.postMessage({ kind: 'done', id, tensors: runtime.liveTensors() });

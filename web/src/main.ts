@@ -135,12 +135,13 @@ async function classifyFiles(files: File[]): Promise<void> {
   if (images.length === 0) return;
   // Every image shows up straight away; its result arrives with its batch.
   const items = images.map((file) => results.appendChild(pendingItem(file)));
-  const batchTimes: number[] = [];
+  const batchTimes: string[] = [];
   try {
     const info = await ready;
     const started = performance.now();
     const outcome = await classifier.classify(images, (batch: BatchResult) => {
-      batchTimes.push(batch.milliseconds);
+      const threads = batch.threads > 1 ? `${batch.threads} threads` : 'one thread';
+      batchTimes.push(`${batch.milliseconds.toFixed(0)} ms (${threads})`);
       batch.results.forEach((result, index) => showResult(items[batch.offset + index], result));
     });
     const total = performance.now() - started;
@@ -148,7 +149,7 @@ async function classifyFiles(files: File[]): Promise<void> {
     requestTimes.dataset.baselineTensors = String(info.baselineTensors);
     requestTimes.textContent =
       `${images.length} image(s) in ${total.toFixed(0)} ms; batches: ` +
-      batchTimes.map((time) => `${time.toFixed(0)} ms`).join(', ') +
+      batchTimes.join(', ') +
       `; tensors ${outcome.tensors} (baseline ${info.baselineTensors})`;
   } catch (error) {
     for (const item of items) {

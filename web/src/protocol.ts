@@ -80,6 +80,8 @@ export interface BatchResult {
   offset: number;
   results: ImageResult[];
   milliseconds: number;
+  /** The threads that computed it (LiteRT.js picks them batch by batch). */
+  threads: number;
 }
 
 export type WorkerMessage =

@@ -3,7 +3,8 @@
 import { type CompiledModel, Tensor, loadAndCompile, loadLiteRt, supportsFeature } from '@litertjs/core';
 
 import type { LoadOptions } from '../protocol';
-import { defaultThreads, inputOf, type Runtime } from './runtime';
+import { inputOf, type Runtime } from './runtime';
+import { ThreadChoice } from './threads';
 
 // Emscripten's module settings, read by the script LiteRT.js loads with importScripts.
 interface EmscriptenScope {
@@ -14,18 +15,27 @@ interface EmscriptenScope {
 const STARTUP_CHATTER = /^INFO: |^WARNING: \[npu_registry\.cc:\d+\] NPU accelerator could not be loaded/;
 const THREADED_SCRIPT = 'litert_wasm_threaded_internal.js';
 
+// With no thread count set, warm-up tries one thread and all cores (up to this many) on the
+// full batch and starts with the faster; then every batch is timed, and the faster so far
+// runs the next: what pays depends on the device and on what else holds its cores (two
+// threads on two cores fall far behind one when other work takes a core), not on a rule.
+const MOST_THREADS = 4;
+// Timed runs of each thread count at warm-up, taken in turns after each has run once.
+const CALIBRATION_RUNS = 2;
 export async function start(options: LoadOptions, onProgress: (fraction: number) => void): Promise<Runtime> {
   const started = performance.now();
   const url = modelUrl(options, options.batchSize);
   const relaxedSimd = await supportsFeature('relaxedSimd');
-  // Its threaded build needs relaxed SIMD; without it, the one-thread build without it.
-  const threads = relaxedSimd ? Math.max(1, Math.floor(options.threads ?? defaultThreads())) : 1;
-  const [bytes] = await Promise.all([download(url, onProgress), startLiteRt(options.litertPath, threads)]);
-  const compile = (model: Uint8Array) =>
+  const candidates = await threadCandidates(relaxedSimd, options.threads);
+  const [bytes] = await Promise.all([
+    download(url, onProgress),
+    startLiteRt(options.litertPath, Math.max(...candidates) > 1),
+  ]);
+  const compile = (model: Uint8Array, threads: number) =>
     loadAndCompile(model, { accelerator: 'wasm', cpuOptions: { numThreads: threads } });
-  const full = await compile(bytes);
-  const [input] = full.getInputDetails();
-  const shape = inputOf(input.shape, url);
+  const models = new Map<number, CompiledModel>();
+  for (const threads of candidates) models.set(threads, await compile(bytes, threads));
+  const shape = inputOf(models.get(candidates[0])!.getInputDetails()[0].shape, url);
   const loadMs = performance.now() - started;
 
   let live = 0;
@@ -50,18 +60,24 @@ export async function start(options: LoadOptions, onProgress: (fraction: number)
   // Warm-up with the full batch; a lone image's model is compiled on its first request (a
   // camera's first frame), as TF.js leaves a batch of one to its first request.
   const warmupStarted = performance.now();
-  const pixelsPerImage = shape.inputHeight * shape.inputWidth * shape.channels;
-  const warm = await run(full, new Float32Array(options.batchSize * pixelsPerImage), options.batchSize);
-  const warmupMs = performance.now() - warmupStarted;
-  if (warm.length !== options.batchSize * options.labels.length) {
-    throw new Error(`${url}: ${warm.length / options.batchSize} scores an image for ${options.labels.length} labels`);
+  const zeros = new Float32Array(options.batchSize * shape.inputHeight * shape.inputWidth * shape.channels);
+  const runFull = (model: CompiledModel) => run(model, zeros, options.batchSize);
+  for (const model of models.values()) {
+    const scores = await runFull(model);
+    if (scores.length !== options.batchSize * options.labels.length) {
+      throw new Error(`${url}: ${scores.length / options.batchSize} scores an image for ${options.labels.length} labels`);
+    }
   }
+  const choice = await calibrate(models, runFull);
+  const threads = choice.best();
+  const warmupMs = performance.now() - warmupStarted;
+
   let lone: Promise<CompiledModel> | undefined;
   return {
     info: {
       runtime: 'litert',
       backend: 'wasm',
-      features: [relaxedSimd ? 'relaxed SIMD' : 'SIMD', threads > 1 ? `${threads} threads` : 'one thread'].join(', '),
+      features: [relaxedSimd ? 'relaxed SIMD' : 'SIMD', threads > 1 ? `${threads} threads` : 'one thread'].join(', ') + choice.trial,
       threads,
       labels: options.labels,
       ...shape,
@@ -71,12 +87,48 @@ export async function start(options: LoadOptions, onProgress: (fraction: number)
       baselineTensors: live,
     },
     async scores(pixels, rows) {
-      if (rows === options.batchSize) return run(full, pixels, rows);
-      lone ??= download(modelUrl(options, rows), () => undefined).then(compile);
-      return run(await lone, pixels, rows);
+      if (rows === options.batchSize) {
+        const count = choice.next();
+        const started = performance.now();
+        const scores = await run(models.get(count)!, pixels, rows);
+        choice.record(count, performance.now() - started);
+        return { scores, threads: count };
+      }
+      // a lone image's model computes on the thread count in favour when it is first needed
+      const count = choice.best();
+      lone ??= download(modelUrl(options, rows), () => undefined).then((model) => compile(model, count));
+      return { scores: await run(await lone, pixels, rows), threads: count };
     },
     liveTensors: () => live,
   };
+}
+
+/** The thread counts to try: the one asked for, or one and all cores (up to MOST_THREADS);
+ * just one where LiteRT.js's threaded build cannot run (it needs relaxed SIMD and a
+ * cross-origin isolated page). */
+async function threadCandidates(relaxedSimd: boolean, asked: number | undefined): Promise<number[]> {
+  const threaded = relaxedSimd && self.crossOriginIsolated && (await supportsFeature('threads'));
+  if (!threaded) return [1];
+  if (asked) return [Math.max(1, Math.floor(asked))];
+  const most = Math.min(MOST_THREADS, navigator.hardwareConcurrency || 1);
+  return most > 1 ? [1, most] : [1];
+}
+
+/** Times each model on the full batch, CALIBRATION_RUNS times in turns; the thread choice
+ * that starts from those times. */
+async function calibrate(
+  models: Map<number, CompiledModel>,
+  runFull: (model: CompiledModel) => Promise<unknown>,
+): Promise<ThreadChoice> {
+  const times = new Map<number, number[]>([...models.keys()].map((count) => [count, []]));
+  for (let round = 0; models.size > 1 && round < CALIBRATION_RUNS; round++) {
+    for (const [count, model] of models) {
+      const started = performance.now();
+      await runFull(model);
+      times.get(count)!.push(performance.now() - started);
+    }
+  }
+  return new ThreadChoice(times);
 }
 
 function modelUrl(options: LoadOptions, batch: number): string {
@@ -88,8 +140,9 @@ function modelUrl(options: LoadOptions, batch: number): string {
   return url;
 }
 
-/** Loads LiteRT.js's WASM module from `path` (an absolute URL). */
-async function startLiteRt(path: string, threads: number): Promise<void> {
+/** Loads LiteRT.js's WASM module from `path` (an absolute URL): its threaded build, or the one
+ * for a single thread (relaxed SIMD, or plain SIMD where there is none). */
+async function startLiteRt(path: string, threaded: boolean): Promise<void> {
   // This worker runs from a blob: URL: left alone, the module would look for its .wasm, and
   // its thread workers for their script, beside the blob.
   (self as unknown as EmscriptenScope).Module = {
@@ -99,7 +152,7 @@ async function startLiteRt(path: string, threads: number): Promise<void> {
       if (!STARTUP_CHATTER.test(text)) console.error(text);
     },
   };
-  await loadLiteRt(path, { threads: threads > 1 });
+  await loadLiteRt(path, { threads: threaded });
 }
 
 /** The bytes at `url`, reporting the fraction received as it comes (of the length the server

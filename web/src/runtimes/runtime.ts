@@ -5,21 +5,14 @@ import type { LoadOptions, ModelInfo } from '../protocol';
 export interface Runtime {
   info: ModelInfo;
   /** The scores of `rows` images (`rows` x labels, row-major), from their pixels at the
-   * model's input size. `rows` is the full batch or, for a lone image, 1. */
-  scores(pixels: Float32Array, rows: number): Promise<Float32Array>;
+   * model's input size, and the threads that computed them. `rows` is the full batch or,
+   * for a lone image, 1. */
+  scores(pixels: Float32Array, rows: number): Promise<{ scores: Float32Array; threads: number }>;
   /** Tensors the runtime holds now: every request must leave them as it found them. */
   liveTensors(): number;
 }
 
 export type Start = (options: LoadOptions, onProgress: (fraction: number) => void) => Promise<Runtime>;
-
-/** Half the cores, as tfjs-backend-wasm would take, but no threads at all below 2 of them.
- * Measured on 2 cores (`doit bench`): 2 threads read a board 10-30 % faster, but the model is
- * ready 150 ms later (8 thread workers to start), and with a core busy elsewhere they read it
- * two to three times slower than one thread; tfjs would start the workers for one thread. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
-}
 
 /** The model's input size and channels from its input shape [batch, height, width, channels],
  * or an error naming the model. */

@@ -5,7 +5,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 
 import type { BackendName, LoadOptions } from '../protocol';
-import { defaultThreads, inputOf, type Runtime } from './runtime';
+import { inputOf, type Runtime } from './runtime';
 
 const SCORES_OUTPUT = 'probabilities';
 const LABELS_OUTPUT = 'labels';
@@ -63,7 +63,7 @@ export async function start(options: LoadOptions, onProgress: (fraction: number)
       const [output] = await run(tensor, [SCORES_OUTPUT]);
       const values = (await output.data()) as Float32Array;
       tf.dispose([tensor, output]);
-      return values;
+      return { scores: values, threads };
     },
     liveTensors: () => tf.memory().numTensors,
   };
@@ -117,6 +117,15 @@ async function startBackend(options: LoadOptions): Promise<BackendName> {
 async function startOther(name: Exclude<BackendName, 'wasm'>): Promise<boolean> {
   await OTHER_BACKENDS[name]();
   return tf.setBackend(name);
+}
+
+/** Half the cores, as tfjs-backend-wasm would take, but no threads at all below 2 of them.
+ * A rule, not a trial as LiteRT.js's: TF.js starts its thread pool once, for good.
+ * Measured on 2 cores (`doit bench`): 2 threads read a board 10-30 % faster, but the model is
+ * ready 150 ms later (8 thread workers to start), and with a core busy elsewhere they read it
+ * two to three times slower than one thread; tfjs would start the workers for one thread. */
+function defaultThreads(): number {
+  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
 }
 
 async function startWasm(options: LoadOptions): Promise<boolean> {
