@@ -77,6 +77,9 @@ function weights(start: number, end: number, length: number, size: number): Weig
  * then columns, in float64, stored as float32 (as pipeline/shogi/squares.resample). */
 export function resample(image: RgbaImage, box: Box, width: number, height: number): Float32Array<ArrayBuffer> {
   const [left, top, right, bottom] = box;
+  if (left === 0 && top === 0 && right === image.width && bottom === image.height && width === right && height === bottom) {
+    return rgbOf(image); // the weights would be one pixel's each: the same floats, at once
+  }
   const rows = weights(top, bottom, image.height, height);
   const columns = weights(left, right, image.width, width);
   const span = columns.taps;
@@ -113,6 +116,17 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
     }
   }
   return out;
+}
+
+/** An image's RGB as floats 0-255, row-major. */
+function rgbOf(image: RgbaImage): Float32Array<ArrayBuffer> {
+  const rgb = new Float32Array(image.width * image.height * 3);
+  for (let pixel = 0; pixel < image.width * image.height; pixel++) {
+    rgb[3 * pixel] = image.data[4 * pixel];
+    rgb[3 * pixel + 1] = image.data[4 * pixel + 1];
+    rgb[3 * pixel + 2] = image.data[4 * pixel + 2];
+  }
+  return rgb;
 }
 
 /** Luma of RGB floats with PIL's "L" weights (ITU-R 601), unrounded (as

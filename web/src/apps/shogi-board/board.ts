@@ -1,7 +1,7 @@
 // A board screenshot on the main thread: decode, find the grid, cut the 81 squares by the
 // one rule in board-geometry.json (as pipeline/shogi/squares.py does), and write SFEN.
 import geometry from './board-geometry.json';
-import { GridBox, SEARCH_SIDE, findGrid, yieldToBrowser } from './grid';
+import { GridBox, SEARCH_SIDE, findGrid, slices, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
 import type { Pixels } from '../../protocol';
 import { RgbaImage, decodeImage, luma, resample } from '../../resample';
@@ -34,25 +34,33 @@ export async function locateGrid(image: RgbaImage): Promise<GridBox> {
   return { left: box.left * x, top: box.top * y, right: box.right * x, bottom: box.bottom * y };
 }
 
-/** The 81 squares in SFEN order (rank 1 first, file 9 to 1), each `size` x `size`; one
- * rank at a time, letting the browser run in between. */
-export async function cutSquares(image: RgbaImage, grid: GridBox, size: number): Promise<Pixels[]> {
+/** The 81 squares in SFEN order (rank 1 first, file 9 to 1), each `size` x `size`, a rank at
+ * a time, letting the browser run between squares when a slice of time has gone by. */
+export async function* squaresByRank(image: RgbaImage, grid: GridBox, size: number): AsyncGenerator<Pixels[]> {
   const width = (grid.right - grid.left) / geometry.files;
   const height = (grid.bottom - grid.top) / geometry.ranks;
   const margin = geometry.margin;
-  const squares: Pixels[] = [];
+  const pace = slices();
   for (let row = 0; row < geometry.ranks; row++) {
-    await yieldToBrowser();
+    const rank: Pixels[] = [];
     for (let column = 0; column < geometry.files; column++) {
+      await pace();
       const box: [number, number, number, number] = [
         grid.left + (column + margin) * width,
         grid.top + (row + margin) * height,
         grid.left + (column + 1 - margin) * width,
         grid.top + (row + 1 - margin) * height,
       ];
-      squares.push({ width: size, height: size, rgb: resample(image, box, size, size) });
+      rank.push({ width: size, height: size, rgb: resample(image, box, size, size) });
     }
+    yield rank;
   }
+}
+
+/** All 81 squares of `squaresByRank`. */
+export async function cutSquares(image: RgbaImage, grid: GridBox, size: number): Promise<Pixels[]> {
+  const squares: Pixels[] = [];
+  for await (const rank of squaresByRank(image, grid, size)) squares.push(...rank);
   return squares;
 }
 

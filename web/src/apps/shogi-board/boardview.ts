@@ -1,7 +1,7 @@
 // The board section's reading half: a screenshot in, its grid shown with draggable corners,
 // the 81 squares classified in the worker and handed, as they come, to where the position is
 // shown (a ReadingSink: PositionView).
-import { cutSquares, decodeBoard, locateGrid } from './board';
+import { decodeBoard, locateGrid, squaresByRank } from './board';
 import { type RgbaImage, pixelsOf } from '../../resample';
 import type { Classifier } from '../../classifier';
 import { type GridBox, yieldToBrowser } from './grid';
@@ -62,6 +62,7 @@ export class BoardView {
   /** Recognises a screenshot from scratch: decode, find the grid, classify. */
   async open(file: Blob): Promise<void> {
     const run = ++this.run;
+    const started = performance.now();
     this.report('Reading the screenshot…');
     try {
       const bitmap = await decodeBoard(file);
@@ -70,11 +71,14 @@ export class BoardView {
       this.bitmap = bitmap;
       this.pixels = pixelsOf(bitmap);
       this.draw(undefined);
+      performance.measure('board-decode', { start: started });
       await yieldToBrowser(); // paint the screenshot before the grid search
+      const gridStarted = performance.now();
       const grid = await locateGrid(this.pixels);
       if (run !== this.run) return;
+      performance.measure('board-grid', { start: gridStarted });
       this.grid = grid;
-      await this.recognise(run, true);
+      await this.recognise(run, true, started);
     } catch (error) {
       if (run === this.run) this.fail(error); // a newer screenshot has taken over otherwise
     }
@@ -90,39 +94,68 @@ export class BoardView {
     this.elements.view.classList.remove('has-grid');
   }
 
-  private async recognise(run: number, newScreenshot: boolean): Promise<void> {
+  /** Reads the squares and hands of the screenshot within its grid. For profilers and
+   * benchmarks, performance measures time each step, `board` the whole from `started` (the
+   * file given, or the grid moved) to the position shown. */
+  private async recognise(run: number, newScreenshot: boolean, started = performance.now()): Promise<void> {
     const { pixels, grid } = this;
     if (!pixels || !grid) return;
     const info = await this.ready;
     if (run !== this.run) return;
     this.draw(grid);
     this.sink.begin(newScreenshot);
-    const started = performance.now();
+    let doubtful = 0;
+    let classifyStarted = 0;
+    let inferenceMs = 0; // the worker's own time on the batches
+    const requests: Promise<unknown>[] = [];
+    // Squares go to the worker a full batch at a time as they are cut: the model reads the
+    // first ranks while the main thread cuts the next.
+    const classify = (squares: Pixels[], first: number) => {
+      classifyStarted ||= performance.now();
+      const request = this.classifier.classify(squares, (batch) => {
+        if (run !== this.run) return;
+        inferenceMs += batch.milliseconds;
+        batch.results.forEach((result, index) => {
+          const read = readSquare(result);
+          if (read.doubtful) doubtful++;
+          this.sink.square(first + batch.offset + index, read);
+        });
+      });
+      request.catch(() => undefined); // a failure is Promise.all's to report, once cutting ends
+      requests.push(request);
+    };
+    const cutStarted = performance.now();
+    let cut: Pixels[] = [];
+    let sent = 0;
     // square squares: a model of another shape is told so by the worker
-    const squares = await cutSquares(pixels, grid, info.inputWidth);
-    if (run !== this.run) return;
+    for await (const rank of squaresByRank(pixels, grid, info.inputWidth)) {
+      if (run !== this.run) return;
+      cut.push(...rank);
+      const whole = cut.length - (cut.length % info.batchSize);
+      if (whole > 0) {
+        classify(cut.slice(0, whole), sent);
+        sent += whole;
+        cut = cut.slice(whole);
+      }
+    }
+    if (cut.length > 0) classify(cut, sent);
+    performance.measure('board-cut', { start: cutStarted });
     // in a worker of its own, while the model reads the squares
     const hands = readHands(pixels, grid, info.inputWidth, (crops) => this.bestLabels(crops)).catch((error: unknown) => {
       console.warn('The pieces in hand could not be looked for:', error);
       return undefined;
     });
-    let doubtful = 0;
-    const classifyStarted = performance.now();
-    await this.classifier.classify(squares, (batch) => {
-      if (run !== this.run) return;
-      batch.results.forEach((result, index) => {
-        const read = readSquare(result);
-        if (read.doubtful) doubtful++;
-        this.sink.square(batch.offset + index, read);
-      });
-    });
+    await Promise.all(requests);
     if (run !== this.run) return;
-    // For profilers and benchmarks: the squares in the worker, and the whole board.
-    performance.measure('board-classify', { start: classifyStarted });
-    performance.measure('board', { start: started });
+    performance.measure('board-classify', { start: classifyStarted, detail: { inferenceMs } });
+    const handsWaited = performance.now();
     const handsSeen: HandsRead | undefined = await hands;
     if (run !== this.run) return;
+    performance.measure('board-hands-wait', { start: handsWaited });
+    const shown = performance.now();
     this.sink.end(handsSeen);
+    performance.measure('board-show', { start: shown });
+    performance.measure('board', { start: started });
     const checks = doubtful ? `; ${doubtful} square(s) to check (marked)` : '';
     const inHand = handsSeen ? '' : ' The pieces in hand could not be looked for: set them below.';
     this.report(`Recognised in ${(performance.now() - started).toFixed(0)} ms${checks}.${inHand}`);
