@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -129,12 +130,13 @@ def test_a_file_that_is_not_an_image_fails_alone(served, browser, tmp_path):
     page.close()
 
 
-def request(url: str, path: str) -> http.client.HTTPResponse:
+def request(url: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    """The response (its body read into `.body`)."""
     host, port = url.removeprefix("http://").rstrip("/").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
-    connection.request("GET", path)
+    connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
-    response.read()
+    response.body = response.read()
     connection.close()
     return response
 
@@ -154,6 +156,25 @@ def test_serve_gives_wasm_its_mime_type(served):
     response = request(url, path)
     assert response.status == 200
     assert response.getheader("Content-Type") == "application/wasm"
+
+
+def test_serve_gzips_scripts_and_wasm_for_browsers_that_take_it_and_not_weights(served):
+    project, url = served
+    site = project.artifacts / "site"
+    files = [next(site.glob("app.*.js")), next(site.glob("litert-*/litert_wasm_internal.wasm")),
+             next(site.glob("models/*/batch-1.tflite"))]  # fmt: skip
+    for path in files:
+        address = "/" + path.relative_to(site).as_posix()
+        plain = request(url, address)
+        assert plain.getheader("Content-Encoding") is None and plain.body == path.read_bytes()
+        taken = request(url, address, {"Accept-Encoding": "gzip, deflate, br"})
+        if path.suffix == ".tflite":
+            assert taken.getheader("Content-Encoding") is None and taken.body == path.read_bytes()
+        else:
+            assert taken.getheader("Content-Encoding") == "gzip"
+            assert gzip.decompress(taken.body) == path.read_bytes()
+            assert len(taken.body) < len(plain.body) / 2
+            assert taken.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
 
 
 @pytest.mark.parametrize(
