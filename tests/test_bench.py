@@ -23,11 +23,13 @@ from pipeline.shogi import data as shogi_data
 from pipeline.shogi.bench import report
 
 TARGETS = [
-    "81 squares in the browser / native TensorFlow",
+    "81 squares in the browser / native TFLite, same threads",
     "81 squares: speed-up over the CPU backend",
     "Warm-up",
     "Navigation → model ready",
     "Navigation → first board result",
+    "Navigation → first board result, 10 Mbit/s, 40 ms",
+    "Whole board in the page / its 81-square inference",
     "Longest main-thread task while a board is read",
     "No-op `doit`",
     "New checkpoint → site",
@@ -89,15 +91,25 @@ def test_the_bench_builds_the_site_first_and_runs_only_when_asked_for(benched):
 def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
     browser = benched.results["browser"]
     assert browser["sfen"].count("/") == 8  # a whole board was read, right or not
-    assert list(browser["first_visit"]) == ["default", "wasm-threads", "wasm-simd"]
+    assert list(browser["first_visit"]) == ["default", "wasm-threads", "wasm-simd", "litert",
+                                            "litert-threads", "tfjs-slow-network",
+                                            "litert-slow-network"]  # fmt: skip
     for visit in browser["first_visit"].values():
         for field in ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms"):
             assert visit[field]["median"] > 0, field
     assert browser["first_visit"]["wasm-simd"]["wasm"] == ["tfjs-backend-wasm-simd.wasm"]
+    assert browser["first_visit"]["litert"]["wasm"] == ["litert_wasm_internal.wasm"]
+    assert browser["first_visit"]["litert-slow-network"]["runtime"] == "litert"
+    slow, local = (browser["first_visit"][name]["first_board_ms"]["median"]
+                   for name in ("tfjs-slow-network", "default"))  # fmt: skip
+    assert slow > local  # the emulated line is slower than the local server
     backends = browser["backends"]
-    assert list(backends) == ["default", "wasm-threads", "wasm-simd", "cpu", "webgl"]
-    for name in ("default", "wasm-threads", "wasm-simd", "cpu"):
+    assert list(backends) == ["default", "wasm-threads", "wasm-simd", "litert", "litert-threads",
+                              "cpu", "webgl"]  # fmt: skip
+    for name in ("default", "wasm-threads", "wasm-simd", "litert", "litert-threads", "cpu"):
         assert backends[name]["squares_ms"]["median"] > 0, name
+        assert backends[name]["board_ms"]["median"] >= backends[name]["squares_ms"]["median"]
+    assert backends["litert"]["runtime"] == "litert" and backends["litert"]["threads"] == 1
     cores = os.cpu_count()
     assert backends["default"]["threads"] == max(1, cores // 2)
     assert backends["wasm-threads"]["threads"] == cores
@@ -109,11 +121,15 @@ def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
     assert browser["long_tasks"]["boards"] >= 1 and browser["long_tasks"]["longest_ms"] >= 0
 
 
-def test_native_tensorflow_runs_the_same_squares_beside_the_page(benched):
-    results = benched.results
-    native = results["native"]
+def test_native_tflite_and_tensorflow_run_the_same_squares_beside_the_page(benched):
+    native = benched.results["native"]
     assert native["squares_ms"]["81"]["median"] > 0
     assert native["same_board_as_page"]
+    tflite = native["tflite"]
+    assert tflite["model"] == "batch-8.tflite" and tflite["batch"] == 8  # the test project's
+    assert list(tflite["squares_ms"]) == ["1", "2"]  # threads
+    assert all(figures["median"] > 0 for figures in tflite["squares_ms"].values())
+    assert "| native | TFLite, XNNPACK (`batch-8.tflite`) | 1 thread(s) |" in benched.markdown
 
 
 def test_the_build_section_times_each_kind_of_build_in_a_copy(benched):
@@ -144,8 +160,10 @@ def test_page_weight_covers_script_wasm_and_every_quantization(benched):
     assert {name.split(".")[0] for name in weight["script"]["on_request"]} == {
         "backend-cpu",
         "backend-webgl",
+        "runtime-litert",
     }
     assert weight["wasm_loaded"][0] in weight["wasm"]
+    assert "litert_wasm_threaded_internal.wasm" in weight["wasm"]
     models = weight["quantization"]["models"]
     assert models["uint8"]["bytes"] < models["float16"]["bytes"] < models["none"]["bytes"]
     assert models["none"]["agreement"] == 1

@@ -2,9 +2,10 @@
 
 Writes `bench/report.json` and `bench/report.md` (every target, measured, met or missed, and
 the machine) under the output directory. In the browser: start-up, 81 squares on each
-backend and batch size, the main thread's long tasks, beside native TensorFlow running the
-same frozen graph. The build: in a throw-away copy of the project. Page weight: the bytes
-of a first visit, and each quantization setting's size and agreement with float32.
+backend and batch size, the main thread's long tasks, beside native TFLite (1 and 2
+threads) and TensorFlow running the same model. The build: in a throw-away copy of the
+project. Page weight: the bytes of a first visit, and each quantization setting's size and
+agreement with float32.
 
 Nothing heavy is imported here: dodo.py loads this module for every build.
 """
@@ -47,7 +48,7 @@ PARAMS = [
 
 def task(config: Config) -> dict:
     return {
-        "doc": "benchmarks: browser, native TensorFlow, build, page weight (artifacts/bench)",
+        "doc": "benchmarks: browser, native TFLite and TensorFlow, build, page weight (artifacts/bench)",
         "params": PARAMS,
         "task_dep": ["site"],
         "actions": [(reported(_run), [config])],

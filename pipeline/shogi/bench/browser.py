@@ -1,7 +1,8 @@
 """The built site in headless Chromium, measured through the page itself: its UI takes a
 board screenshot, and its performance entries say when the model was ready (`model-ready`,
-with the worker's figures), how long a board took (`board`) and its 81 squares in the
-worker (`board-classify`)."""
+with the worker's figures), how long a board took from the file given to the position shown
+(`board`, and each step of it, `board-STEP`) and the worker's own time on its 81 squares
+(`board-classify`'s detail)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 # The CPU backend reads a board in seconds and WebGL (in software) warms up as long.
 WAIT_MS = 300_000
+# A first visit over a modest connection, through the DevTools protocol: 10 Mbit/s each way
+# (bytes a second), 40 ms round trips.
+SLOW_NETWORK = {"offline": False, "latency": 40, "downloadThroughput": 10e6 / 8,
+                "uploadThroughput": 10e6 / 8}  # fmt: skip
+
+# What a board costs, file given -> position shown, step by step (the page's performance
+# measures `board-STEP`): decoding, the grid search, cutting the squares, the squares in the
+# worker, waiting for the pieces in hand after them, and showing the position.
+BOARD_STEPS = ("decode", "grid", "cut", "classify", "hands-wait", "show")
 
 # Installed before any script of the page: every long task of its main thread, from the start.
 _RECORD_LONG_TASKS = """
@@ -35,27 +45,31 @@ _MODEL_READY = """() => {
   const mark = performance.getEntriesByName('model-ready')[0];
   return mark ? { at: mark.startTime, ...mark.detail } : null;
 }"""
-_LAST_BOARD = """() => {
+_LAST_BOARD = """(steps) => {
   const status = document.querySelector('#board-status');
   if (status.classList.contains('error')) return { error: status.textContent };
-  const board = performance.getEntriesByName('board').at(-1);
-  const classify = performance.getEntriesByName('board-classify').at(-1);
+  const last = (name) => performance.getEntriesByName(name).at(-1);
+  const board = last('board');
   return {
     sfen: document.querySelector('#sfen').dataset.board,
     start: board.startTime,
     end: board.startTime + board.duration,
-    classifyMs: classify.duration,
+    boardMs: board.duration,
+    classifyMs: last('board-classify').detail.inferenceMs,
+    steps: Object.fromEntries(steps.map((step) => [step, last(`board-${step}`).duration])),
   };
 }"""
 
 
 @dataclass(frozen=True)
 class Variant:
-    """The page opened with a query that picks a backend, batch size or thread count."""
+    """The page opened with a query that picks a runtime, backend, batch size or thread
+    count; over the local server as it is, or slowed down to `SLOW_NETWORK`."""
 
     name: str
     title: str
     query: str = ""
+    slow_network: bool = False
 
 
 class _QuietHandler(serve.SiteHandler):
@@ -107,6 +121,10 @@ class Page:
         self.context = browser.new_context()
         self.context.add_init_script(_RECORD_LONG_TASKS)
         self.page = self.context.new_page()
+        if variant.slow_network:
+            devtools = self.context.new_cdp_session(self.page)
+            devtools.send("Network.enable")
+            devtools.send("Network.emulateNetworkConditions", SLOW_NETWORK)
         self.page.on("request", self._note_wasm)
         self.page.goto(url + variant.query, wait_until="domcontentloaded")
 
@@ -130,7 +148,7 @@ class Page:
         self.page.wait_for_selector(
             "#sfen[data-board], #board-status.error", state="attached", timeout=WAIT_MS
         )
-        result = self.page.evaluate(_LAST_BOARD)
+        result = self.page.evaluate(_LAST_BOARD, list(BOARD_STEPS))
         if "error" in result:
             raise BenchError(f"{board}: the page read no board ({result['error']})")
         self.windows.append((result["start"], result["end"]))
@@ -165,6 +183,7 @@ def first_visit(browser, url: str, variant: Variant, board: Path) -> dict:
             "warmup_ms": page.info["warmupMs"],
             "load_ms": page.info["loadMs"],
             "first_board_ms": board_result["end"],
+            "runtime": page.info["runtime"],
             "features": page.info["features"],
             "wasm": page.wasm,
             "long_tasks_ms": page.long_tasks(),

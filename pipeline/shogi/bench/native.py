@@ -1,11 +1,13 @@
-"""The physical reference: the same frozen graph in native TensorFlow, on the same squares."""
+"""The native references, on the same squares as the page: the build's TFLite model with
+XNNPACK (the physical reference: what an app on this machine would run), and the frozen
+graph in TensorFlow."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import freeze
+from pipeline import freeze, tflite
 from pipeline.quiet import import_tensorflow
 from pipeline.shogi import grid, recognize, squares
 from pipeline.shogi.bench.timing import seconds
@@ -35,3 +37,23 @@ class Native:
         outputs = self.run(pixels)
         names = [label.decode("utf-8") for label in outputs["labels"]]
         return [names[index] for index in outputs["probabilities"].argmax(axis=1)]
+
+
+class NativeTflite:
+    """The TFLite model the build wrote for the page's full batch."""
+
+    def __init__(self, model_path: Path, batch: int):
+        self.model_path, self.batch = model_path, batch
+
+    def timer(self, pixels, threads: int) -> Callable[[], float]:
+        """A measurement of all of `pixels` on `threads` threads, in milliseconds, set up and
+        run once beforehand. As on the page, the last batch is padded with zeros."""
+        import numpy as np
+
+        run = tflite.runner(self.model_path, threads)
+        padding = np.zeros((-len(pixels) % self.batch, *pixels.shape[1:]), pixels.dtype)
+        padded = np.concatenate([pixels, padding])
+        batches = [padded[start : start + self.batch] for start in range(0, len(padded), self.batch)]
+        for chunk in batches:
+            run(chunk)
+        return lambda: 1000 * seconds(lambda: [run(chunk) for chunk in batches])

@@ -34,12 +34,27 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
     return top / bottom if top and bottom else None
 
 
-def _native(report: dict) -> float | None:
-    return _median(report["native"]["squares_ms"], "81")
+def _page_threads(report: dict) -> int:
+    return report["browser"]["backends"]["default"].get("threads", 1)
 
 
-def _visit(report: dict, field: str) -> float | None:
-    return _median(report["browser"]["first_visit"]["default"], field)
+def _native_tflite(report: dict) -> float | None:
+    """Native TFLite on as many threads as the page computes on."""
+    return _median(report["native"]["tflite"]["squares_ms"], str(_page_threads(report)))
+
+
+def _visit(report: dict, field: str, name: str = "default") -> float | None:
+    return _median(report["browser"]["first_visit"].get(name), field)
+
+
+def _slow_visit(report: dict) -> float | None:
+    """The configured runtime's first visit over the slower line."""
+    return _visit(report, "first_board_ms", f"{report['model']['runtime']}-slow-network")
+
+
+def _board_over_squares(report: dict) -> float | None:
+    default = report["browser"]["backends"]["default"]
+    return _ratio(_median(default, "board_ms"), _median(default, "squares_ms"))
 
 
 def _build(report: dict, name: str) -> float | None:
@@ -65,9 +80,10 @@ def _ms(value: float | None) -> str:
 
 
 TARGETS = [
-    Target("browser_vs_native", "81 squares in the browser / native TensorFlow", 1.5,
-           True, "x", lambda r: _ratio(_squares(r, "default"), _native(r)),
-           lambda r: f"{_ms(_squares(r, 'default'))} vs {_ms(_native(r))}"),
+    Target("browser_vs_tflite", "81 squares in the browser / native TFLite, same threads", 2.5,
+           True, "x", lambda r: _ratio(_squares(r, "default"), _native_tflite(r)),
+           lambda r: f"{_ms(_squares(r, 'default'))} vs {_ms(_native_tflite(r))}, "
+                     f"{_page_threads(r)} thread(s)"),
     Target("cpu_speedup", "81 squares: speed-up over the CPU backend", 30, False, "x",
            lambda r: _ratio(_squares(r, "cpu"), _squares(r, "default")),
            lambda r: f"{_ms(_squares(r, 'cpu'))} vs {_ms(_squares(r, 'default'))}"),
@@ -75,9 +91,16 @@ TARGETS = [
            lambda r: f"batch of {r['browser']['backends']['default'].get('batch')}"),
     Target("model_ready", "Navigation → model ready", 1000, True, "ms",
            lambda r: _visit(r, "model_ready_ms"), lambda r: "first visit, empty cache"),
-    Target("first_board", "Navigation → first board result", 1500, True, "ms",
+    Target("first_board", "Navigation → first board result", 1000, True, "ms",
            lambda r: _visit(r, "first_board_ms"),
            lambda r: "board given as soon as the page can take it"),
+    Target("first_board_slow", "Navigation → first board result, 10 Mbit/s, 40 ms", 2500,
+           True, "ms", _slow_visit,
+           lambda r: f"{r['model']['runtime']}, empty cache, network emulated"),
+    Target("board_vs_squares", "Whole board in the page / its 81-square inference", 1.3, True,
+           "x", _board_over_squares,
+           lambda r: f"{_ms(_median(r['browser']['backends']['default'], 'board_ms'))} vs "
+                     f"{_ms(_squares(r, 'default'))}: file given → SFEN shown"),
     Target("long_tasks", "Longest main-thread task while a board is read", 50, True, "ms",
            lambda r: r["browser"]["long_tasks"]["longest_ms"],
            lambda r: f"{r['browser']['long_tasks']['count']} task(s) over 50 ms in "
@@ -186,15 +209,33 @@ def markdown(report: dict) -> str:
     return "\n\n".join(sections) + "\n"
 
 
+STEPS_INTRO = ("A board, file given → position shown, step by step (medians). Cutting and the"
+               " squares in the worker overlap (a batch is read while the next is cut); the"
+               " pieces in hand are read in a worker of their own meanwhile, and what is left of"
+               " that after the squares is waited for:")
+STEPS_HEADER = ("| variant | decode | grid | cut | squares in the worker | hands, waited for | show"
+                " | whole board |")  # fmt: skip
+
+
 def _browser_section(report: dict) -> str:
     browser, native = report["browser"], report["native"]
     lines = [f"## 81 squares of `{browser['board']}` in the browser, after warm-up", "",
-             "| backend | features | batch | warm-up | 81 squares |",
-             "|---|---|---|---|---|"]  # fmt: skip
+             "| variant | runtime | features | batch | warm-up | 81 squares | whole board |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
     lines += [_backend_row(entry["title"], entry) for entry in browser["backends"].values()]
-    lines += [f"| native TensorFlow {native['tensorflow']} | | {size} | "
-              f"| {_ms(figures['median'])} |"
+    tflite = native["tflite"]
+    lines += [f"| native | TFLite, XNNPACK (`{tflite['model']}`) | {threads} thread(s) "
+              f"| {tflite['batch']} | | {_ms(figures['median'])} | |"
+              for threads, figures in tflite["squares_ms"].items()]  # fmt: skip
+    lines += [f"| native | TensorFlow {native['tensorflow']} (frozen graph) | | {size} | "
+              f"| {_ms(figures['median'])} | |"
               for size, figures in native["squares_ms"].items()]  # fmt: skip
+    lines += ["", STEPS_INTRO, "", STEPS_HEADER, "|---|---|---|---|---|---|---|---|"]
+    for entry in browser["backends"].values():
+        if "board_steps_ms" in entry:
+            steps = [_ms(figures["median"]) for figures in entry["board_steps_ms"].values()]
+            lines.append(f"| {entry['title']} | {' | '.join(steps)} "
+                         f"| {_ms(entry['board_ms']['median'])} |")  # fmt: skip
     lines += ["", "Batch size sweep (WASM, the page's default threads):", "",
               "| batch | warm-up | 81 squares |", "|---|---|---|"]  # fmt: skip
     for size, entry in browser["batch_sweep"].items():
@@ -209,7 +250,7 @@ def _browser_section(report: dict) -> str:
     for name, visit in browser["first_visit"].items():
         fields = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms")
         times = [_ms(visit[field]["median"]) for field in fields]
-        lines.append(f"| {name} ({visit['features']}) | {' | '.join(times)} "
+        lines.append(f"| {name} ({visit['runtime']}: {visit['features']}) | {' | '.join(times)} "
                      f"| {', '.join(visit['wasm'])} |")  # fmt: skip
     verdict = "correct" if browser["sfen_correct"] else "WRONG"
     same = "the same" if native["same_board_as_page"] else "another board"
@@ -275,10 +316,11 @@ def _weight_section(report: dict) -> str:
 
 def _backend_row(title: str, entry: dict) -> str:
     if "error" in entry:
-        return f"| {title} | not measured: {entry['error']} | | | |"
+        return f"| {title} | not measured: {entry['error']} | | | | | |"
     features = f"{entry['backend']}: {entry['features']}" if entry["features"] else entry["backend"]
-    return (f"| {title} | {features} | {entry['batch']} "
-            f"| {_ms(entry['warmup_ms'])} | {_ms(entry['squares_ms']['median'])} |")  # fmt: skip
+    return (f"| {title} | {entry['runtime']} | {features} | {entry['batch']} "
+            f"| {_ms(entry['warmup_ms'])} | {_ms(entry['squares_ms']['median'])} "
+            f"| {_ms(entry['board_ms']['median'])} |")  # fmt: skip
 
 
 def _weight_row(title: str, figures: dict) -> str:

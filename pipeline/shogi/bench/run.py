@@ -11,25 +11,36 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline import tflite
 from pipeline.config import Config
 from pipeline.files import write_atomically
 from pipeline.shogi import data as shogi_data
 from pipeline.shogi import samples
 from pipeline.shogi.bench import CHROMIUM, browser, build, command_line, machine, report, weight
 from pipeline.shogi.bench.browser import Variant
-from pipeline.shogi.bench.native import Native, board_squares
+from pipeline.shogi.bench.native import Native, NativeTflite, board_squares
 from pipeline.shogi.bench.timing import interleaved, summary
 
 DEFAULT = Variant("default", "the page as published")
 BACKENDS = (
     DEFAULT,
-    Variant("wasm-threads", "WASM, SIMD + threads (all cores)", f"?threads={os.cpu_count()}"),
-    Variant("wasm-simd", "WASM, SIMD, no threads", "?threads=1"),
-    Variant("cpu", "CPU (plain JavaScript)", "?backend=cpu"),
-    Variant("webgl", "WebGL (in software: no GPU here)", "?backend=webgl"),
-)
-FIRST_VISITS = BACKENDS[:3]
+    Variant("wasm-threads", "TF.js WASM, SIMD + threads (all cores)",
+            f"?runtime=tfjs&threads={os.cpu_count()}"),
+    Variant("wasm-simd", "TF.js WASM, SIMD, no threads", "?runtime=tfjs&threads=1"),
+    Variant("litert", "LiteRT.js, no threads", "?runtime=litert&threads=1"),
+    Variant("litert-threads", "LiteRT.js, threads (all cores)",
+            f"?runtime=litert&threads={os.cpu_count()}"),
+    Variant("cpu", "TF.js CPU (plain JavaScript)", "?runtime=tfjs&backend=cpu"),
+    Variant("webgl", "TF.js WebGL (in software: no GPU here)", "?runtime=tfjs&backend=webgl"),
+)  # fmt: skip
+# Each runtime's first visit, one thread and all cores, and both runtimes' over a slower line.
+FIRST_VISITS = (
+    *BACKENDS[:5],
+    Variant("tfjs-slow-network", "TF.js, 10 Mbit/s, 40 ms", "?runtime=tfjs", True),
+    Variant("litert-slow-network", "LiteRT.js, 10 Mbit/s, 40 ms", "?runtime=litert", True),
+)  # fmt: skip
 BATCH_SWEEP = (1, 3, 9, 27, 81)
+TFLITE_THREADS = (1, 2)
 VISIT_FIELDS = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms")
 
 
@@ -42,15 +53,22 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
     load_before = machine.load_average()
     board, sfen = sample_board(config)
     native = Native(config.frozen_dir / "model.pb")
+    native_tflite = NativeTflite(config.tflite_dir / tflite.model_name(config.batch_size),
+                                 config.batch_size)  # fmt: skip
     pixels = board_squares(board, config.input_size)
     say(f"in the browser, {runs} run(s) of each measurement, side by side")
-    in_browser, chromium_version = browser_section(config, chromium, board, sfen, native, pixels,
-                                                   runs)  # fmt: skip
+    in_browser, chromium_version = browser_section(config, chromium, board, sfen, native,
+                                                   native_tflite, pixels, runs)  # fmt: skip
     native_sfen = shogi_data.sfen_board(native.labels(pixels))
     reference = {
         "tensorflow": native.version,
         "squares_ms": in_browser.pop("native_ms"),
         "same_board_as_page": native_sfen == in_browser["sfen"],
+        "tflite": {
+            "model": native_tflite.model_path.name,
+            "batch": native_tflite.batch,
+            "squares_ms": in_browser.pop("native_tflite_ms"),
+        },
     }
     with tempfile.TemporaryDirectory(prefix="modelsite-bench-") as scratch:
         say("page weight and quantization")
@@ -100,6 +118,7 @@ def model_facts(config: Config) -> dict:
         "checkpoint_fingerprint": info["checkpoint_fingerprint"][:16],
         "quantization": config.quantization,
         "batch_size": config.batch_size,
+        "runtime": config.runtime,
     }
 
 
@@ -110,9 +129,10 @@ def sample_board(config: Config) -> tuple[Path, str]:
     return directory / first["file"], first["sfen"]
 
 
-def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tuple[dict, str]:
+def browser_section(config, chromium, board, sfen, native, native_tflite, pixels,
+                    runs) -> tuple[dict, str]:  # fmt: skip
     """First visits, then every backend and batch size on its own loaded page, read board
-    after board in rounds with native TensorFlow on the same squares."""
+    after board in rounds with native TFLite and TensorFlow on the same squares."""
     with browser.served(config.site_dir) as url, browser.chromium(chromium) as chrome:
         visits = interleaved(
             runs,
@@ -130,13 +150,13 @@ def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tupl
                 page = browser.Page(chrome, url, variant).wait_until_ready()
                 sweep[size] = pages[variant.name] = page
         measurements = {
-            name: functools.partial(_squares_ms, page, board)
-            for name, page in pages.items()
-            if page.info
+            name: functools.partial(page.recognise, board) for name, page in pages.items() if page.info
         }
         for size in sorted({len(pixels), default.info["batchSize"]}, reverse=True):
             measurements[f"native-{size}"] = native.timer(pixels, size)
-        samples_ms = interleaved(runs, measurements)
+        for threads in TFLITE_THREADS:
+            measurements[f"tflite-{threads}"] = native_tflite.timer(pixels, threads)
+        samples = interleaved(runs, measurements)
         long_tasks = default.long_tasks(default.windows)
         page_sfen = default.recognise(board)["sfen"]
         section = {
@@ -144,8 +164,8 @@ def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tupl
             "sfen": page_sfen,
             "sfen_correct": page_sfen == sfen,
             "first_visit": {name: _visits(done) for name, done in visits.items()},
-            "backends": {v.name: _backend(pages[v.name], samples_ms) for v in BACKENDS},
-            "batch_sweep": {str(size): _backend(page, samples_ms) for size, page in sweep.items()},
+            "backends": {v.name: _backend(pages[v.name], samples) for v in BACKENDS},
+            "batch_sweep": {str(size): _backend(page, samples) for size, page in sweep.items()},
             "long_tasks": {
                 "boards": len(default.windows),
                 "count": len(long_tasks),
@@ -153,8 +173,13 @@ def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tupl
             },
             "native_ms": {
                 name.removeprefix("native-"): summary(values)
-                for name, values in samples_ms.items()
+                for name, values in samples.items()
                 if name.startswith("native-")
+            },
+            "native_tflite_ms": {
+                name.removeprefix("tflite-"): summary(values)
+                for name, values in samples.items()
+                if name.startswith("tflite-")
             },
         }
         for page in pages.values():
@@ -162,20 +187,17 @@ def browser_section(config, chromium, board, sfen, native, pixels, runs) -> tupl
         return section, chrome.version
 
 
-def _squares_ms(page: browser.Page, board: Path) -> float:
-    return page.recognise(board)["classifyMs"]
-
-
 def _visits(done: list[dict]) -> dict:
     return {
         **{field: summary([visit[field] for visit in done]) for field in VISIT_FIELDS},
+        "runtime": done[-1]["runtime"],
         "features": done[-1]["features"],
         "wasm": done[-1]["wasm"],
         "long_tasks_ms": sorted(round(task) for visit in done for task in visit["long_tasks_ms"]),
     }
 
 
-def _backend(page: browser.Page, samples_ms: dict) -> dict:
+def _backend(page: browser.Page, samples: dict) -> dict:
     if not page.info:
         return {"title": page.variant.title, "error": page.error}
     return {
@@ -185,7 +207,13 @@ def _backend(page: browser.Page, samples_ms: dict) -> dict:
         "threads": page.info["threads"],
         "batch": page.info["batchSize"],
         "warmup_ms": round(page.info["warmupMs"], 1),
-        "squares_ms": summary(samples_ms[page.variant.name]),
+        "runtime": page.info["runtime"],
+        "squares_ms": summary([board["classifyMs"] for board in samples[page.variant.name]]),
+        "board_ms": summary([board["boardMs"] for board in samples[page.variant.name]]),
+        "board_steps_ms": {
+            step: summary([board["steps"][step] for board in samples[page.variant.name]])
+            for step in browser.BOARD_STEPS
+        },
     }
 
 

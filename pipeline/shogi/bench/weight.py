@@ -47,7 +47,9 @@ def scripts(bundle_dir: Path) -> dict:
 
 
 def wasm_binaries(bundle_dir: Path) -> dict:
-    return {path.name: sizes([path]) for path in sorted(Path(bundle_dir).glob("wasm-*/*.wasm"))}
+    """TF.js's and LiteRT.js's .wasm files."""
+    binaries = [*Path(bundle_dir).glob("wasm-*/*.wasm"), *Path(bundle_dir).glob("litert-*/*.wasm")]
+    return {path.name: sizes([path]) for path in sorted(binaries)}
 
 
 def held_out_squares(config: settings.Config, labels: list[str], per_class: int, seed: int = 5):
