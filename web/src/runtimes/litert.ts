@@ -22,6 +22,7 @@ const THREADED_SCRIPT = 'litert_wasm_threaded_internal.js';
 const MOST_THREADS = 4;
 // Timed runs of each thread count at warm-up, taken in turns after each has run once.
 const CALIBRATION_RUNS = 2;
+
 export async function start(options: LoadOptions, onProgress: (fraction: number) => void): Promise<Runtime> {
   const started = performance.now();
   const url = modelUrl(options, options.batchSize);
