@@ -71,30 +71,25 @@ def convert(config: Config, graph_path: Path, info_path: Path, output_dir: Path)
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def interpreter(model, threads: int):
-    """A TFLite interpreter on `model` (bytes or a path) computing on `threads` threads, with
-    the XNNPACK delegate TFLite applies by default on a CPU."""
+def runner(model, threads: int = 1):
+    """A function from a batch of pixels (the model's batch size) to its probabilities: a
+    TFLite interpreter on `model` (bytes or a path) computing on `threads` threads, with the
+    XNNPACK delegate TFLite applies by default on a CPU."""
     tf = import_tensorflow()
-    source = {"model_path": str(model)} if isinstance(model, Path) else {"model_content": model}
+    given = {"model_path": str(model)} if isinstance(model, Path) else {"model_content": model}
     with warnings.catch_warnings():
         # TensorFlow 2.19 says tf.lite.Interpreter moves to another package in 2.20; this
         # project pins 2.19
         warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter")
-        runner = tf.lite.Interpreter(**source, num_threads=threads)
-    runner.allocate_tensors()
-    return runner
-
-
-def runner(model, threads: int = 1):
-    """A function from a batch of pixels (the model's batch size) to its probabilities."""
-    tflite = interpreter(model, threads)
-    [source] = tflite.get_input_details()
-    [output] = tflite.get_output_details()
+        interpreter = tf.lite.Interpreter(**given, num_threads=threads)
+    interpreter.allocate_tensors()
+    [source] = interpreter.get_input_details()
+    [output] = interpreter.get_output_details()
 
     def probabilities(pixels):
-        tflite.set_tensor(source["index"], pixels)
-        tflite.invoke()
-        return tflite.get_tensor(output["index"])
+        interpreter.set_tensor(source["index"], pixels)
+        interpreter.invoke()
+        return interpreter.get_tensor(output["index"])
 
     return probabilities
 

@@ -26,12 +26,8 @@ class Native:
         self.run = freeze.graph_runner(freeze.load_graph_def(graph_path))
 
     def timer(self, pixels, batch: int) -> Callable[[], float]:
-        """A measurement of all of `pixels` in batches of `batch` (milliseconds). The first
-        run of each shape sets things up; it happens here, not in the measurement."""
-        batches = [pixels[start : start + batch] for start in range(0, len(pixels), batch)]
-        for chunk in batches:
-            self.run(chunk)
-        return lambda: 1000 * seconds(lambda: [self.run(chunk) for chunk in batches])
+        """A measurement of all of `pixels` in batches of `batch` (milliseconds)."""
+        return _timer(self.run, _batches(pixels, batch))
 
     def labels(self, pixels) -> list[str]:
         outputs = self.run(pixels)
@@ -50,10 +46,18 @@ class NativeTflite:
         run once beforehand. As on the page, the last batch is padded with zeros."""
         import numpy as np
 
-        run = tflite.runner(self.model_path, threads)
         padding = np.zeros((-len(pixels) % self.batch, *pixels.shape[1:]), pixels.dtype)
-        padded = np.concatenate([pixels, padding])
-        batches = [padded[start : start + self.batch] for start in range(0, len(padded), self.batch)]
-        for chunk in batches:
-            run(chunk)
-        return lambda: 1000 * seconds(lambda: [run(chunk) for chunk in batches])
+        batches = _batches(np.concatenate([pixels, padding]), self.batch)
+        return _timer(tflite.runner(self.model_path, threads), batches)
+
+
+def _batches(pixels, batch: int) -> list:
+    return [pixels[start : start + batch] for start in range(0, len(pixels), batch)]
+
+
+def _timer(run: Callable, batches: list) -> Callable[[], float]:
+    """A measurement of `run` over `batches` (milliseconds). The first run of each shape
+    sets things up; it happens here, not in the measurement."""
+    for chunk in batches:
+        run(chunk)
+    return lambda: 1000 * seconds(lambda: [run(chunk) for chunk in batches])
