@@ -1,6 +1,8 @@
 // Which thread count runs each batch, from how fast each has been running: LiteRT.js keeps a
 // model compiled for each count it tries (web/src/runtimes/litert.ts).
 
+import { median } from '../statistics';
+
 // Every this many full batches, one runs on a thread count not in favour, so that its time
 // stays current.
 const RETRY_EVERY = 8;
@@ -39,10 +41,4 @@ export class ThreadChoice {
     const average = count === this.best() ? this.averageMs.get(count) ?? milliseconds : milliseconds;
     this.averageMs.set(count, average + NEWEST_WEIGHT * (milliseconds - average));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2 || 0;
 }

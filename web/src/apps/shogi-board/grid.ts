@@ -4,6 +4,7 @@
 // grid is the ten equally spaced columns (rows) that score best together, moved over by one
 // line where the cell beyond them is crossed by the lines the other way and their own cell
 // at the other end is not (pieces in hand or their stand lined up beside the board).
+import { median } from '../../statistics';
 import geometry from './board-geometry.json';
 
 /** Centres of the grid's outer lines, in pixels. */
@@ -150,12 +151,6 @@ export async function bestLines(profile: Float32Array): Promise<Lines> {
     (spacing) => spacing >= SMALLEST_SQUARE && spacing <= widest,
   );
   return search(profile, fine, coarse.first);
-}
-
-function median(values: Float32Array): number {
-  const sorted = Float32Array.from(values).sort();
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export async function findGrid(gray: Float32Array, width: number, height: number): Promise<GridBox> {
