@@ -38,7 +38,7 @@ ALWAYS_REVALIDATE = {"/", "/index.html", "/manifest.json"}
 # Sent gzipped to browsers that take it, as static hosts do: scripts, pages, JSON and
 # WebAssembly shrink to a third or less (LiteRT.js's 9 MB .wasm to under 3). Model weights
 # hardly shrink, and go as they are.
-COMPRESSIBLE = {".js", ".wasm", ".json", ".html", ".css", ".svg", ".txt"}
+COMPRESSIBLE = {".js", ".mjs", ".wasm", ".json", ".html", ".css", ".svg", ".txt"}
 # Compressed files kept in memory: the newest publishes' scripts and .wasm, and more.
 COMPRESSED_KEPT = 64
 
@@ -66,6 +66,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
         ".js": "text/javascript",
+        ".mjs": "text/javascript",
         ".json": "application/json",
         ".bin": "application/octet-stream",
     }

@@ -121,6 +121,15 @@ def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
     assert browser["long_tasks"]["boards"] >= 1 and browser["long_tasks"]["longest_ms"] >= 0
 
 
+def test_each_backend_classifies_camera_frames_one_after_another(benched):
+    """Throughput for live use: the camera section on Chromium's own test camera, each frame
+    a lone image."""
+    for name, entry in benched.results["browser"]["backends"].items():
+        if "error" not in entry:
+            assert entry["camera_frames_per_s"]["median"] > 0, name
+    assert "| camera |" in benched.markdown and " frames/s |" in benched.markdown
+
+
 def test_native_tflite_and_tensorflow_run_the_same_squares_beside_the_page(benched):
     native = benched.results["native"]
     assert native["squares_ms"]["81"]["median"] > 0
@@ -130,6 +139,18 @@ def test_native_tflite_and_tensorflow_run_the_same_squares_beside_the_page(bench
     assert list(tflite["squares_ms"]) == ["1", "2"]  # threads
     assert all(figures["median"] > 0 for figures in tflite["squares_ms"].values())
     assert "| native | TFLite, XNNPACK (`batch-8.tflite`) | 1 thread(s) |" in benched.markdown
+
+
+def test_onnx_runtime_web_reads_the_same_squares_in_a_page_of_its_own(benched):
+    onnx = benched.results["native"]["onnx_runtime_web"]
+    assert onnx["version"] == "1.30.0" and onnx["batch"] == 8
+    assert list(onnx["squares_ms"]) == ["1", "2"] == list(onnx["ready_ms"])  # threads
+    assert all(figures["median"] > 0 for figures in onnx["squares_ms"].values())
+    assert onnx["same_board_as_page"]
+    assert "| another page | ONNX Runtime Web 1.30.0 (WASM; tf2onnx, opset 17) | 2 thread(s) |" in (
+        benched.markdown
+    )
+    assert "ONNX Runtime Web the same." in benched.markdown
 
 
 def test_the_build_section_times_each_kind_of_build_in_a_copy(benched):

@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    # Chromium's own camera (a moving test pattern), granted without asking
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
 # The CPU backend reads a board in seconds and WebGL (in software) warms up as long.
 WAIT_MS = 300_000
@@ -29,6 +32,8 @@ WAIT_MS = 300_000
 SLOW_NETWORK = {"offline": False, "latency": 40, "downloadThroughput": 10e6 / 8,
                 "uploadThroughput": 10e6 / 8}  # fmt: skip
 
+# Camera frames not counted: the first compiles the lone-image model (LiteRT.js).
+CAMERA_SKIP = 3
 # What a board costs, file given -> position shown, step by step (the page's performance
 # measures `board-STEP`): decoding, the grid search, cutting the squares, the squares in the
 # worker, waiting for the pieces in hand after them, and showing the position.
@@ -44,6 +49,25 @@ new PerformanceObserver((list) => {
 _MODEL_READY = """() => {
   const mark = performance.getEntriesByName('model-ready')[0];
   return mark ? { at: mark.startTime, ...mark.detail } : null;
+}"""
+# The camera section run from Start until `skip` + `count` frames are classified (the first
+# `skip` set up the lone-image model), then stopped: frames a second over the last `count`.
+_CAMERA_RATE = """async ([skip, count]) => {
+  const status = document.querySelector('#camera-status');
+  const reached = (frames) => new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (status.dataset.state === 'failed') reject(new Error(status.textContent));
+      else if (Number(status.dataset.frames) < frames) return;
+      observer.disconnect();
+      resolve(performance.now());
+    });
+    observer.observe(status, { attributes: true, attributeFilter: ['data-frames', 'data-state'] });
+  });
+  const [start, end] = [reached(skip), reached(skip + count)];
+  document.querySelector('#camera-start').click();
+  const seconds = (await end - await start) / 1000;
+  document.querySelector('#camera-start').click();
+  return count / seconds;
 }"""
 _LAST_BOARD = """(steps) => {
   const status = document.querySelector('#board-status');
@@ -153,6 +177,16 @@ class Page:
             raise BenchError(f"{board}: the page read no board ({result['error']})")
         self.windows.append((result["start"], result["end"]))
         return result
+
+    def camera_rate(self, frames: int) -> float:
+        """Frames a second the camera section classifies, over `frames` frames."""
+        from playwright.sync_api import Error
+
+        try:
+            return self.page.evaluate(_CAMERA_RATE, [CAMERA_SKIP, frames])
+        except Error as error:
+            reason = next(iter(str(error).splitlines()), "")
+            raise BenchError(f"{self.variant.title}: the camera section failed ({reason})") from error
 
     def long_tasks(self, windows: list[tuple[float, float]] | None = None) -> list[float]:
         """Durations (ms) of the main thread's long tasks, all or those that overlap `windows`."""

@@ -220,22 +220,28 @@ STEPS_HEADER = ("| variant | decode | grid | cut | squares in the worker | hands
 def _browser_section(report: dict) -> str:
     browser, native = report["browser"], report["native"]
     lines = [f"## 81 squares of `{browser['board']}` in the browser, after warm-up", "",
-             "| variant | runtime | features | batch | warm-up | 81 squares | whole board |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| variant | runtime | features | batch | warm-up | 81 squares | whole board | camera |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     lines += [_backend_row(entry["title"], entry) for entry in browser["backends"].values()]
     tflite = native["tflite"]
     lines += [f"| native | TFLite, XNNPACK (`{tflite['model']}`) | {threads} thread(s) "
-              f"| {tflite['batch']} | | {_ms(figures['median'])} | |"
+              f"| {tflite['batch']} | | {_ms(figures['median'])} | | |"
               for threads, figures in tflite["squares_ms"].items()]  # fmt: skip
     lines += [f"| native | TensorFlow {native['tensorflow']} (frozen graph) | | {size} | "
-              f"| {_ms(figures['median'])} | |"
+              f"| {_ms(figures['median'])} | | |"
               for size, figures in native["squares_ms"].items()]  # fmt: skip
+    onnx = native["onnx_runtime_web"]
+    lines += [f"| another page | ONNX Runtime Web {onnx['version']} (WASM; tf2onnx, opset "
+              f"{onnx['opset']}) | {threads} thread(s) | {onnx['batch']} | "
+              f"ready after {_ms(onnx['ready_ms'][threads])} | {_ms(figures['median'])} | | |"
+              for threads, figures in onnx["squares_ms"].items()]  # fmt: skip
     lines += ["", STEPS_INTRO, "", STEPS_HEADER, "|---|---|---|---|---|---|---|---|"]
     for entry in browser["backends"].values():
         if "board_steps_ms" in entry:
             steps = [_ms(figures["median"]) for figures in entry["board_steps_ms"].values()]
             lines.append(f"| {entry['title']} | {' | '.join(steps)} "
-                         f"| {_ms(entry['board_ms']['median'])} |")  # fmt: skip
+                         f"| {_ms(entry['board_ms']['median'])} "
+            f"| {entry['camera_frames_per_s']['median']:.1f} frames/s |")  # fmt: skip
     lines += ["", "Batch size sweep (WASM, the page's default threads):", "",
               "| batch | warm-up | 81 squares |", "|---|---|---|"]  # fmt: skip
     for size, entry in browser["batch_sweep"].items():
@@ -253,8 +259,10 @@ def _browser_section(report: dict) -> str:
         lines.append(f"| {name} ({visit['runtime']}: {visit['features']}) | {' | '.join(times)} "
                      f"| {', '.join(visit['wasm'])} |")  # fmt: skip
     verdict = "correct" if browser["sfen_correct"] else "WRONG"
-    same = "the same" if native["same_board_as_page"] else "another board"
-    lines += ["", f"The page read `{browser['sfen']}` ({verdict}); native TensorFlow reads {same}."]
+    same = {True: "the same", False: "another board"}
+    readers = (f"native TensorFlow reads {same[native['same_board_as_page']]}, ONNX Runtime Web "
+               f"{same[native['onnx_runtime_web']['same_board_as_page']]}")  # fmt: skip
+    lines += ["", f"The page read `{browser['sfen']}` ({verdict}); {readers}."]
     return "\n".join(lines)
 
 
@@ -316,11 +324,12 @@ def _weight_section(report: dict) -> str:
 
 def _backend_row(title: str, entry: dict) -> str:
     if "error" in entry:
-        return f"| {title} | not measured: {entry['error']} | | | | | |"
+        return f"| {title} | not measured: {entry['error']} | | | | | | |"
     features = f"{entry['backend']}: {entry['features']}" if entry["features"] else entry["backend"]
     return (f"| {title} | {entry['runtime']} | {features} | {entry['batch']} "
             f"| {_ms(entry['warmup_ms'])} | {_ms(entry['squares_ms']['median'])} "
-            f"| {_ms(entry['board_ms']['median'])} |")  # fmt: skip
+            f"| {_ms(entry['board_ms']['median'])} "
+            f"| {entry['camera_frames_per_s']['median']:.1f} frames/s |")  # fmt: skip
 
 
 def _weight_row(title: str, figures: dict) -> str:

@@ -16,7 +16,16 @@ from pipeline.config import Config
 from pipeline.files import write_atomically
 from pipeline.shogi import data as shogi_data
 from pipeline.shogi import samples
-from pipeline.shogi.bench import CHROMIUM, browser, build, command_line, machine, report, weight
+from pipeline.shogi.bench import (
+    CHROMIUM,
+    browser,
+    build,
+    command_line,
+    machine,
+    onnx_web,
+    report,
+    weight,
+)
 from pipeline.shogi.bench.browser import Variant
 from pipeline.shogi.bench.native import Native, NativeTflite, board_squares
 from pipeline.shogi.bench.timing import interleaved, summary
@@ -40,8 +49,11 @@ FIRST_VISITS = (
     Variant("litert-slow-network", "LiteRT.js, 10 Mbit/s, 40 ms", "?runtime=litert", True),
 )  # fmt: skip
 BATCH_SWEEP = (1, 3, 9, 27, 81)
-TFLITE_THREADS = (1, 2)
+# native TFLite's and ONNX Runtime Web's threads
+THREADS = (1, 2)
 VISIT_FIELDS = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms")
+# Camera frames each backend classifies per measurement (with --quick: fewer)
+CAMERA_FRAMES = 40
 
 
 def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 0,
@@ -56,21 +68,30 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
     native_tflite = NativeTflite(config.tflite_dir / tflite.model_name(config.batch_size),
                                  config.batch_size)  # fmt: skip
     pixels = board_squares(board, config.input_size)
-    say(f"in the browser, {runs} run(s) of each measurement, side by side")
-    in_browser, chromium_version = browser_section(config, chromium, board, sfen, native,
-                                                   native_tflite, pixels, runs)  # fmt: skip
-    native_sfen = shogi_data.sfen_board(native.labels(pixels))
-    reference = {
-        "tensorflow": native.version,
-        "squares_ms": in_browser.pop("native_ms"),
-        "same_board_as_page": native_sfen == in_browser["sfen"],
-        "tflite": {
-            "model": native_tflite.model_path.name,
-            "batch": native_tflite.batch,
-            "squares_ms": in_browser.pop("native_tflite_ms"),
-        },
-    }
     with tempfile.TemporaryDirectory(prefix="modelsite-bench-") as scratch:
+        say("ONNX Runtime Web's page: the frozen graph through tf2onnx")
+        onnx_dir = onnx_web.prepare(config, pixels, Path(scratch) / "onnx-web")
+        say(f"in the browser, {runs} run(s) of each measurement, side by side")
+        in_browser, chromium_version = browser_section(config, chromium, board, sfen, native,
+                                                       native_tflite, pixels, runs, onnx_dir,
+                                                       CAMERA_FRAMES // (4 if quick else 1))  # fmt: skip
+        native_sfen = shogi_data.sfen_board(native.labels(pixels))
+        reference = {
+            "tensorflow": native.version,
+            "squares_ms": in_browser.pop("native_ms"),
+            "same_board_as_page": native_sfen == in_browser["sfen"],
+            "tflite": {
+                "model": native_tflite.model_path.name,
+                "batch": native_tflite.batch,
+                "squares_ms": in_browser.pop("native_tflite_ms"),
+            },
+            "onnx_runtime_web": {
+                "version": onnx_web.version(config),
+                "opset": onnx_web.OPSET,
+                "batch": config.batch_size,
+                **in_browser.pop("onnx_web"),
+            },
+        }
         say("page weight and quantization")
         page_weight = {
             "script": weight.scripts(config.bundle_dir),
@@ -129,11 +150,16 @@ def sample_board(config: Config) -> tuple[Path, str]:
     return directory / first["file"], first["sfen"]
 
 
-def browser_section(config, chromium, board, sfen, native, native_tflite, pixels,
-                    runs) -> tuple[dict, str]:  # fmt: skip
+def browser_section(config, chromium, board, sfen, native, native_tflite, pixels, runs,
+                    onnx_dir, camera_frames) -> tuple[dict, str]:  # fmt: skip
     """First visits, then every backend and batch size on its own loaded page, read board
-    after board in rounds with native TFLite and TensorFlow on the same squares."""
-    with browser.served(config.site_dir) as url, browser.chromium(chromium) as chrome:
+    after board in rounds with native TFLite and TensorFlow, and ONNX Runtime Web's page, on
+    the same squares; and each backend's camera section, frame after frame."""
+    with (
+        browser.served(config.site_dir) as url,
+        browser.served(onnx_dir) as onnx_url,
+        browser.chromium(chromium) as chrome,
+    ):
         visits = interleaved(
             runs,
             {v.name: functools.partial(browser.first_visit, chrome, url, v, board)
@@ -152,11 +178,19 @@ def browser_section(config, chromium, board, sfen, native, native_tflite, pixels
         measurements = {
             name: functools.partial(page.recognise, board) for name, page in pages.items() if page.info
         }
+        for variant in BACKENDS:
+            if pages[variant.name].info:
+                measurements[f"camera-{variant.name}"] = functools.partial(
+                    pages[variant.name].camera_rate, camera_frames
+                )
         for size in sorted({len(pixels), default.info["batchSize"]}, reverse=True):
             measurements[f"native-{size}"] = native.timer(pixels, size)
-        for threads in TFLITE_THREADS:
+        onnx_pages = {threads: onnx_web.Page(chrome, onnx_url, threads) for threads in THREADS}
+        for threads in THREADS:
             measurements[f"tflite-{threads}"] = native_tflite.timer(pixels, threads)
+            measurements[f"onnx-web-{threads}"] = onnx_pages[threads].timer()
         samples = interleaved(runs, measurements)
+        onnx_board = _onnx_board(config, onnx_pages[THREADS[0]])
         long_tasks = default.long_tasks(default.windows)
         page_sfen = default.recognise(board)["sfen"]
         section = {
@@ -164,27 +198,47 @@ def browser_section(config, chromium, board, sfen, native, native_tflite, pixels
             "sfen": page_sfen,
             "sfen_correct": page_sfen == sfen,
             "first_visit": {name: _visits(done) for name, done in visits.items()},
-            "backends": {v.name: _backend(pages[v.name], samples) for v in BACKENDS},
+            "backends": {
+                v.name: {**_backend(pages[v.name], samples), **_camera(v.name, samples)}
+                for v in BACKENDS
+            },
             "batch_sweep": {str(size): _backend(page, samples) for size, page in sweep.items()},
             "long_tasks": {
                 "boards": len(default.windows),
                 "count": len(long_tasks),
                 "longest_ms": round(max(long_tasks, default=0), 1),
             },
-            "native_ms": {
-                name.removeprefix("native-"): summary(values)
-                for name, values in samples.items()
-                if name.startswith("native-")
-            },
-            "native_tflite_ms": {
-                name.removeprefix("tflite-"): summary(values)
-                for name, values in samples.items()
-                if name.startswith("tflite-")
+            "native_ms": _summaries(samples, "native-"),
+            "native_tflite_ms": _summaries(samples, "tflite-"),
+            "onnx_web": {
+                "squares_ms": _summaries(samples, "onnx-web-"),
+                "ready_ms": {str(threads): round(page.ready_ms) for threads, page in onnx_pages.items()},
+                "same_board_as_page": onnx_board == page_sfen,
             },
         }
-        for page in pages.values():
+        for page in [*pages.values(), *onnx_pages.values()]:
             page.close()
         return section, chrome.version
+
+
+def _camera(name: str, samples: dict) -> dict:
+    frames = samples.get(f"camera-{name}")
+    return {"camera_frames_per_s": summary(frames)} if frames else {}
+
+
+def _summaries(samples: dict, prefix: str) -> dict:
+    """The measurements named `prefix` + what varies (batch size, threads), by what varies."""
+    return {
+        name.removeprefix(prefix): summary(values)
+        for name, values in samples.items()
+        if name.startswith(prefix)
+    }
+
+
+def _onnx_board(config: Config, page: onnx_web.Page) -> str:
+    """The board ONNX Runtime Web reads on the same squares (SFEN)."""
+    info = json.loads((config.frozen_dir / "model-info.json").read_text(encoding="utf-8"))
+    return shogi_data.sfen_board([info["labels"][index] for index in page.classify()["labels"]])
 
 
 def _visits(done: list[dict]) -> dict:
