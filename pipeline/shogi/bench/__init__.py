@@ -2,8 +2,8 @@
 
 Writes `bench/report.json` and `bench/report.md` (every target, measured, met or missed, and
 the machine) under the output directory. In the browser: start-up, 81 squares on each
-backend and batch size, the main thread's long tasks, beside native TFLite (1 and 2
-threads) and TensorFlow running the same model. The build: in a throw-away copy of the
+backend and batch size, camera frames a second, the main thread's long tasks, beside native
+TFLite (1 and 2 threads), TensorFlow and ONNX Runtime Web's page running the same model. The build: in a throw-away copy of the
 project. Page weight: the bytes of a first visit, and each quantization setting's size and
 agreement with float32.
 
@@ -48,7 +48,7 @@ PARAMS = [
 
 def task(config: Config) -> dict:
     return {
-        "doc": "benchmarks: browser, native TFLite and TensorFlow, build, page weight (artifacts/bench)",
+        "doc": "benchmarks: browser, native TFLite and TensorFlow, ONNX Runtime Web, build, page weight (artifacts/bench)",
         "params": PARAMS,
         "task_dep": ["site"],
         "actions": [(reported(_run), [config])],
