@@ -36,10 +36,26 @@ interface Weights {
   to: Int32Array;
 }
 
+// The squares of a rank share their rows' weights, and those of a file their columns': the
+// latest few are kept rather than computed 162 times a board.
+const WEIGHTS_KEPT = 32;
+const keptWeights = new Map<string, Weights>();
+
+function weights(start: number, end: number, length: number, size: number): Weights {
+  const key = `${start} ${end} ${length} ${size}`;
+  let found = keptWeights.get(key);
+  if (!found) {
+    found = computeWeights(start, end, length, size);
+    keptWeights.set(key, found);
+    if (keptWeights.size > WEIGHTS_KEPT) keptWeights.delete(keptWeights.keys().next().value as string);
+  }
+  return found;
+}
+
 /** Output pixel i of the span [start, end) of a row of `length` pixels: the mean of the
  * pixels under a triangle centred on it, as wide as one output pixel when shrinking and two
  * source pixels when enlarging; the nearest pixel where the triangle is off the image. */
-function weights(start: number, end: number, length: number, size: number): Weights {
+function computeWeights(start: number, end: number, length: number, size: number): Weights {
   const scale = (end - start) / size;
   const support = Math.max(scale, 1);
   const first = Math.min(Math.max(0, Math.floor(start - support)), length - 1);
@@ -83,7 +99,7 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
   const rows = weights(top, bottom, image.height, height);
   const columns = weights(left, right, image.width, width);
   const span = columns.taps;
-  const byRows = new Float64Array(height * span * 3);
+  const byRows = rowsScratch(height * span * 3);
   for (let i = 0; i < height; i++) {
     for (let k = rows.from[i]; k < rows.to[i]; k++) {
       const weight = rows.values[i * rows.taps + k];
@@ -116,6 +132,15 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
     }
   }
   return out;
+}
+
+// The first pass's sums, in one buffer kept from square to square rather than 81 allocated
+// (and collected) a board.
+let rowsBuffer = new Float64Array(0);
+
+function rowsScratch(length: number): Float64Array {
+  if (rowsBuffer.length < length) rowsBuffer = new Float64Array(length);
+  return rowsBuffer.fill(0, 0, length);
 }
 
 /** An image's RGB as floats 0-255, row-major. */
