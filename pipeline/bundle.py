@@ -1,6 +1,6 @@
 """Stage 4: the web app -> `artifacts/bundle` (index.html, one script with the worker inlined,
 the worker's backends other than WASM and LiteRT.js as chunks it loads on request, the
-TF.js and LiteRT.js .wasm files).
+TF.js and LiteRT.js .wasm files, each app's samples with thumbnails for its gallery).
 
 Nothing here depends on the model, so a retrain never runs webpack again. webpack keeps a
 cache in `artifacts/webpack-cache`, so an edit of the page recompiles only what it changed.
@@ -9,12 +9,15 @@ cache in `artifacts/webpack-cache`, so an edit of the page recompiles only what 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
+
+from doit.tools import config_changed
 
 from pipeline import node
 from pipeline.config import Config
 from pipeline.errors import BuildError, reported
-from pipeline.files import digest_files, fresh_directory, replace_directory
+from pipeline.files import code_digest, digest_files, fresh_directory, replace_directory
 
 WASM_PACKAGE = Path("node_modules/@tensorflow/tfjs-backend-wasm/dist")
 LITERT_PACKAGE = Path("node_modules/@litertjs/core/wasm")
@@ -22,6 +25,11 @@ LITERT_PACKAGE = Path("node_modules/@litertjs/core/wasm")
 # without relaxed SIMD; not the JSPI build, which only WebNN and WebGPU need.
 LITERT_BUILDS = ("litert_wasm_internal", "litert_wasm_threaded_internal", "litert_wasm_compat_internal")
 CACHE_NAME = "webpack-cache"
+# A gallery shows its sample images as thumbnails: THUMBNAILS/STEM.jpg beside each, this
+# wide (twice the 64 CSS pixels it is shown at). A board screenshot is 60-280 KB; six of them
+# would hold up a first visit's model download on a slow line.
+THUMBNAILS = "thumbnails"
+THUMBNAIL_WIDTH = 128
 
 
 class BundleError(BuildError):
@@ -46,13 +54,17 @@ def bundle(config: Config, output_dir: Path) -> None:
         litert = [config.web_dir / LITERT_PACKAGE / f"{build}.{kind}"
                   for build in LITERT_BUILDS for kind in ("js", "wasm")]  # fmt: skip
         litert_dir = _copied(litert, staging, "litert")
-        # Each app's samples/ (web/src/apps/NAME/samples) goes to samples-HASH/NAME/.
-        samples = sorted(config.apps_dir.glob("*/samples/*"))
-        samples_dir = staging / f"samples-{digest_files(samples, config.apps_dir)}"
-        for sample in samples:
+        # Each app's samples/ (web/src/apps/NAME/samples) goes to samples-HASH/NAME/, named
+        # for what it holds, thumbnails included.
+        samples_dir = staging / "samples"
+        for sample in sorted(config.apps_dir.glob("*/samples/*")):
             app = samples_dir / sample.parent.parent.name
             app.mkdir(parents=True, exist_ok=True)
             shutil.copy2(sample, app / sample.name)
+            if sample.suffix.lower() in IMAGE_SUFFIXES:
+                write_thumbnail(sample, app / THUMBNAILS / f"{sample.stem}.jpg")
+        written = sorted(path for path in samples_dir.rglob("*") if path.is_file())
+        samples_dir = samples_dir.rename(staging / f"samples-{digest_files(written, samples_dir)}")
         # Script, .wasm and sample directories carry content hashes; index.html names them
         # all, so publishing index.html last switches readers over to a whole new set.
         template = (config.web_dir / "src" / "index.html").read_text(encoding="utf-8")
@@ -68,6 +80,22 @@ def bundle(config: Config, output_dir: Path) -> None:
         raise BundleError(f"web/src did not build:\n{error}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+
+
+def write_thumbnail(image_path: Path, thumbnail_path: Path) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(image_path) as image:
+            height = max(1, round(image.height * THUMBNAIL_WIDTH / image.width))
+            thumbnail = image.convert("RGB").resize((THUMBNAIL_WIDTH, height), Image.LANCZOS)
+    except (OSError, UnidentifiedImageError) as error:
+        raise BundleError(f"{image_path}: not an image a thumbnail can be made of ({error})") from error
+    thumbnail_path.parent.mkdir(exist_ok=True)
+    thumbnail.save(thumbnail_path, quality=85, optimize=True)
 
 
 def _copied(files: list[Path], staging: Path, kind: str) -> Path:
@@ -92,6 +120,7 @@ def task(config: Config) -> dict:
         "file_dep": [str(path) for path in sources(config)],
         "targets": [str(config.bundle_dir / "index.html")],
         "actions": [(reported(bundle), [config, config.bundle_dir])],
+        "uptodate": [config_changed({"code": code_digest(sys.modules[__name__])})],
         "clean": [
             (shutil.rmtree, [config.bundle_dir, True]),
             (shutil.rmtree, [config.output_dir / CACHE_NAME, True]),

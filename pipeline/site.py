@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
+import sys
 from pathlib import Path
 
 from doit.tools import config_changed
@@ -19,7 +20,13 @@ from doit.tools import config_changed
 from pipeline import freeze, model_card, tflite
 from pipeline.config import Config, settings_of
 from pipeline.errors import reported
-from pipeline.files import digest_files, fresh_directory, replace_directory, write_atomically
+from pipeline.files import (
+    code_digest,
+    digest_files,
+    fresh_directory,
+    replace_directory,
+    write_atomically,
+)
 
 MANIFEST_NAME = "manifest.json"
 PAGE_NAME = "index.html"
@@ -140,8 +147,11 @@ def task(config: Config) -> dict:
         ],
         "uptodate": [
             config_changed(
-                settings_of(config, "batch_size", "quantization", "title", "description", "app",
-                            "runtime")
+                {
+                    **settings_of(config, "batch_size", "quantization", "title", "description",
+                                  "app", "runtime"),
+                    "code": code_digest(sys.modules[__name__], model_card),
+                }
             )
         ],
         "clean": [

@@ -149,6 +149,10 @@ CASES = {
         r"pyproject\.toml: \[tool\.modelsite\] half_turn = \['B_'\] should be two label prefixes",
     ),
     "type error in web/src": (break_types, r"main\.ts\(\d+,\d+\)\s+TS2322"),
+    "a sample image that is not one": (
+        lambda p: (p.root / "web/src/apps/shogi-board/samples/board-2.png").write_bytes(b"no PNG"),
+        r"samples/board-2\.png: not an image a thumbnail can be made of",
+    ),
 }
 
 

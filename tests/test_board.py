@@ -187,12 +187,20 @@ def test_each_square_shows_its_top_3_and_the_sfen_can_be_copied(default_site, br
 
 def test_the_sample_gallery_boards_are_read_correctly(default_site, browser):
     import json
+    import urllib.request
 
     samples = json.loads((ROOT / "web" / "src" / "apps" / "shogi-board" / "samples" / "samples.json").read_text("utf-8"))
     page = ready_page(browser, default_site)
     buttons = page.locator("#samples button")
     buttons.first.wait_for()
     assert buttons.count() == len(samples)
+    # the gallery shows the build's thumbnails, a few KB each, not the screenshots
+    page.wait_for_function("[...document.querySelectorAll('#samples img')].every((image) => image.complete)")
+    shown = page.eval_on_selector_all("#samples img", "images => images.map((image) => [image.src, image.naturalWidth])")
+    for (source, width), sample in zip(shown, samples):
+        assert source.endswith(f"/thumbnails/{sample['file'].rsplit('.', 1)[0]}.jpg") and width == 128
+        with urllib.request.urlopen(source) as thumbnail:
+            assert len(thumbnail.read()) < 20_000
     for index, sample in enumerate(samples):
         page.evaluate("document.querySelector('#sfen').removeAttribute('data-board')")
         buttons.nth(index).click()

@@ -62,7 +62,11 @@ def test_a_change_under_web_src_rebuilds_the_bundle_and_the_site_only(project):
     assert sorted(run.executed) == ["bundle", "site"]
 
 
-@pytest.mark.parametrize(("module", "stage"), [("network.py", "freeze"), ("convert.py", "convert"), ("tflite.py", "tflite")])
+@pytest.mark.parametrize(
+    ("module", "stage"),
+    [("network.py", "freeze"), ("convert.py", "convert"), ("tflite.py", "tflite"),
+     ("bundle.py", "bundle"), ("site.py", "site"), ("model_card.py", "site")],
+)  # fmt: skip
 def test_a_change_to_a_stage_s_own_code_reruns_that_stage(project, module, stage):
     # The tool's new code may make something else of the same inputs. Here the change is a
     # comment: the stage makes the same bytes, so nothing after it runs.

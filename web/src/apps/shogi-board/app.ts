@@ -159,7 +159,8 @@ async function showSamples(base: string, gallery: HTMLElement, open: (board: Blo
   for (const sample of (await response.json()) as Sample[]) {
     const button = document.createElement('button');
     const image = document.createElement('img');
-    image.src = base + sample.file;
+    // the build's small copy (pipeline/bundle.py); a click reads the screenshot itself
+    image.src = `${base}thumbnails/${sample.file.replace(/\.[^.]*$/, '')}.jpg`;
     image.alt = `sample board ${sample.sfen}`;
     button.title = sample.sfen;
     button.appendChild(image);
