@@ -21,6 +21,7 @@ from support import (
 )
 
 from pipeline import freeze
+from pipeline.shogi.bench.browser import FAKE_CAMERA
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +297,20 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     page.close()
 
 
+@pytest.mark.parametrize(("runtime", "other"), [("tfjs", "litert"), ("litert", "tfjs")])
+def test_a_page_downloads_the_runtime_it_runs_and_not_the_other(served, browser, runtime, other):
+    _, url = served
+    page = browser.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url.rsplit("/", 1)[-1]))
+    page.goto(f"{url}?runtime={runtime}")
+    page.wait_for_selector("#model-status[data-state=ready]", timeout=120_000)
+    assert [name.split(".")[0] for name in fetched if name.startswith("runtime-")] == [
+        f"runtime-{runtime}"
+    ]
+    page.close()
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_litert_runs_the_tflite_models_and_reads_as_tensorflow(served, browser, tmp_path, threads):
     project, url = served
@@ -391,10 +406,6 @@ def test_each_prediction_has_a_bar_as_long_as_its_score(served, browser, tmp_pat
         assert_scores_drawn_as_bars(shown)
         assert shown[0][0].startswith(f"{expected} ")
     page.close()
-
-
-# Chromium's own camera (a test pattern), granted to the page without asking.
-FAKE_CAMERA = ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream")
 
 
 def camera_frames(page) -> int:

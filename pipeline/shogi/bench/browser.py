@@ -21,10 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
-    # Chromium's own camera (a moving test pattern), granted without asking
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
 ]
+# Chromium's own camera (a moving test pattern), granted without asking.
+FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 # The CPU backend reads a board in seconds and WebGL (in software) warms up as long.
 WAIT_MS = 300_000
 # A first visit over a modest connection, through the DevTools protocol: 10 Mbit/s each way
@@ -123,7 +122,8 @@ def chromium(executable: str = CHROMIUM):
         raise BenchError(message) from error
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=executable,
+                                                 args=[*CHROMIUM_ARGS, *FAKE_CAMERA])  # fmt: skip
         except Error as error:
             reason = next(iter(str(error).splitlines()), type(error).__name__)
             raise BenchError(f"{executable}: cannot start Chromium ({reason})") from error
