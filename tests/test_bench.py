@@ -177,7 +177,7 @@ def test_page_weight_covers_script_wasm_and_every_quantization(benched):
     weight = results["page_weight"]
     script = weight["script"]["page"]
     assert 0 < script["gzip_bytes"] < script["bytes"]
-    assert [name.split(".")[0] for name in script["apps"]] == ["app-shogi-board"]
+    assert [name.split(".")[0] for name in script["chunks"]] == ["app-shogi-board", "runtime-tfjs"]
     assert {name.split(".")[0] for name in weight["script"]["on_request"]} == {
         "backend-cpu",
         "backend-webgl",

@@ -94,7 +94,7 @@ def bench(config: Config, output_dir: Path, *, quick: bool = False, runs: int = 
         }
         say("page weight and quantization")
         page_weight = {
-            "script": weight.scripts(config.bundle_dir),
+            "script": weight.scripts(config.bundle_dir, config.runtime),
             "wasm_loaded": in_browser["first_visit"][DEFAULT.name]["wasm"],
             "wasm": weight.wasm_binaries(config.bundle_dir),
             "quantization": weight.quantizations(config, 4 if quick else 60, Path(scratch)),

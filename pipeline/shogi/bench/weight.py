@@ -30,19 +30,19 @@ def sizes(paths: list[Path]) -> dict:
     }
 
 
-def scripts(bundle_dir: Path) -> dict:
-    """The page's script (the worker inlined) with the app the default model's page loads at
-    once (the board reader's chunk), and the chunks it loads only on request."""
+def scripts(bundle_dir: Path, runtime: str) -> dict:
+    """The page's script (the worker inlined) with the chunks the default model's page loads
+    at once (the worker's runtime, the board reader), and those loaded only on request."""
     page = (Path(bundle_dir) / "index.html").read_text(encoding="utf-8")
     found = _SCRIPT.search(page)
     if not found:
         raise BenchError(f"{bundle_dir}/index.html: names no script")
     chunks = sorted(path for path in Path(bundle_dir).glob("*.js") if path.name != found[1])
-    apps = [path for path in chunks if path.name.startswith("app-")]
+    at_once = [path for path in chunks if path.name.startswith(("app-", f"runtime-{runtime}."))]
     return {
-        "page": {"file": found[1], "apps": [path.name for path in apps],
-                 **sizes([Path(bundle_dir) / found[1], *apps])},
-        "on_request": {path.name: sizes([path]) for path in chunks if path not in apps},
+        "page": {"file": found[1], "chunks": [path.name for path in at_once],
+                 **sizes([Path(bundle_dir) / found[1], *at_once])},
+        "on_request": {path.name: sizes([path]) for path in chunks if path not in at_once},
     }  # fmt: skip
 
 
