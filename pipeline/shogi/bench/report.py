@@ -240,8 +240,7 @@ def _browser_section(report: dict) -> str:
         if "board_steps_ms" in entry:
             steps = [_ms(figures["median"]) for figures in entry["board_steps_ms"].values()]
             lines.append(f"| {entry['title']} | {' | '.join(steps)} "
-                         f"| {_ms(entry['board_ms']['median'])} "
-            f"| {entry['camera_frames_per_s']['median']:.1f} frames/s |")  # fmt: skip
+                         f"| {_ms(entry['board_ms']['median'])} |")  # fmt: skip
     lines += ["", "Batch size sweep (WASM, the page's default threads):", "",
               "| batch | warm-up | 81 squares |", "|---|---|---|"]  # fmt: skip
     for size, entry in browser["batch_sweep"].items():
