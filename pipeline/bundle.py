@@ -1,6 +1,7 @@
 """Stage 4: the web app -> `artifacts/bundle` (index.html, one script with the worker inlined,
-the worker's backends other than WASM and LiteRT.js as chunks it loads on request, the
-TF.js and LiteRT.js .wasm files, each app's samples with thumbnails for its gallery).
+the worker's runtimes (TF.js, LiteRT.js) and TF.js's backends other than WASM as chunks it
+loads when it needs them, the TF.js and LiteRT.js .wasm files, each app's samples with
+thumbnails for its gallery).
 
 Nothing here depends on the model, so a retrain never runs webpack again. webpack keeps a
 cache in `artifacts/webpack-cache`, so an edit of the page recompiles only what it changed.
