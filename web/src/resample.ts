@@ -92,6 +92,42 @@ function computeWeights(start: number, end: number, length: number, size: number
 /** The part `box` of `image` as `width` x `height` RGB floats 0-255, row-major: rows first,
  * then columns, in float64, stored as float32 (as pipeline/shogi/squares.resample). */
 export function resample(image: RgbaImage, box: Box, width: number, height: number): Float32Array<ArrayBuffer> {
+  const steps = resampling(image, box, width, height, rowsScratch);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** `resample`, letting the browser run whenever `pace` finds a slice of time gone by: a
+ * whole screenshot resampled on the main thread, before its JIT has warmed up, can take
+ * longer than a frame. */
+export async function resampleInSlices(
+  image: RgbaImage,
+  box: Box,
+  width: number,
+  height: number,
+  pace: () => Promise<void>,
+): Promise<Float32Array<ArrayBuffer>> {
+  // a buffer of its own: another resampling may run while this one waits
+  const steps = resampling(image, box, width, height, (length) => new Float64Array(length));
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pace();
+  }
+}
+
+// Output rows between the moments a resampling may pause.
+const ROWS_A_STEP = 16;
+
+function* resampling(
+  image: RgbaImage,
+  box: Box,
+  width: number,
+  height: number,
+  buffer: (length: number) => Float64Array,
+): Generator<void, Float32Array<ArrayBuffer>> {
   const [left, top, right, bottom] = box;
   if (left === 0 && top === 0 && right === image.width && bottom === image.height && width === right && height === bottom) {
     return rgbOf(image); // the weights would be one pixel's each: the same floats, at once
@@ -99,8 +135,9 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
   const rows = weights(top, bottom, image.height, height);
   const columns = weights(left, right, image.width, width);
   const span = columns.taps;
-  const byRows = rowsScratch(height * span * 3);
+  const byRows = buffer(height * span * 3);
   for (let i = 0; i < height; i++) {
+    if (i % ROWS_A_STEP === ROWS_A_STEP - 1) yield;
     for (let k = rows.from[i]; k < rows.to[i]; k++) {
       const weight = rows.values[i * rows.taps + k];
       const source = ((rows.first + k) * image.width + columns.first) * 4;
@@ -114,6 +151,7 @@ export function resample(image: RgbaImage, box: Box, width: number, height: numb
   }
   const out = new Float32Array(width * height * 3);
   for (let i = 0; i < height; i++) {
+    if (i % ROWS_A_STEP === ROWS_A_STEP - 1) yield;
     for (let j = 0; j < width; j++) {
       let red = 0;
       let green = 0;

@@ -4,7 +4,7 @@ import geometry from './board-geometry.json';
 import { GridBox, SEARCH_SIDE, findGrid, slices, yieldToBrowser } from './grid';
 import { BLANK } from './labels';
 import type { Pixels } from '../../protocol';
-import { RgbaImage, decodeImage, luma, resample } from '../../resample';
+import { RgbaImage, decodeImage, luma, resample, resampleInSlices } from '../../resample';
 
 export const SFEN_LETTERS: Record<string, string> = {
   FU: 'P', KY: 'L', KE: 'N', GI: 'S', KI: 'G', KA: 'B', HI: 'R', OU: 'K',
@@ -27,7 +27,7 @@ export async function locateGrid(image: RgbaImage): Promise<GridBox> {
   const scale = Math.min(1, SEARCH_SIDE / Math.max(image.width, image.height));
   const width = Math.round(image.width * scale);
   const height = Math.round(image.height * scale);
-  const rgb = resample(image, [0, 0, image.width, image.height], width, height);
+  const rgb = await resampleInSlices(image, [0, 0, image.width, image.height], width, height, slices());
   await yieldToBrowser();
   const box = await findGrid(luma(rgb), width, height);
   const [x, y] = [image.width / width, image.height / height];
