@@ -13,7 +13,6 @@ from pathlib import Path
 from pipeline import freeze
 from pipeline.config import Config
 from pipeline.shogi.bench import BenchError
-from pipeline.shogi.bench.browser import WAIT_MS
 
 PACKAGE = "onnxruntime-web"
 # Its WASM-only build: the script, the module it loads and its one binary (SIMD + threads).
@@ -127,14 +126,11 @@ class Page:
     def __init__(self, browser, url: str, threads: int):
         self.context = browser.new_context()
         self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(f"{url}?threads={threads}")
         try:
             self.ready_ms = self.page.evaluate("window.ready")
         except Exception as error:
             raise BenchError(f"ONNX Runtime Web, {threads} thread(s): {error}") from error
-        self.page.set_default_timeout(WAIT_MS)
 
     def classify(self) -> dict:
         """The squares once: milliseconds, and each square's class index."""
