@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,57 @@ from support import (
 
 from pipeline.shogi.bench import CHROMIUM
 from pipeline.shogi.bench.browser import CHROMIUM_ARGS
+
+
+class MachineShare:
+    """Two workers share the machine, except while a test marked `alone` runs its body: it
+    waits for the other worker's test to end and holds the next one back. Every test holds a
+    shared lock from its setup to its teardown (so a module fixture built for it counts); an
+    `alone` test trades it for the exclusive lock. A turnstile in front keeps the other
+    worker's tests, one after another, from starving a waiting `alone` test."""
+
+    def __init__(self, directory):
+        self.turnstile = open(directory / "turnstile.lock", "a")  # noqa: SIM115 - the session's
+        self.machine = open(directory / "machine.lock", "a")  # noqa: SIM115 - the session's
+
+    def take(self, mode: int) -> None:
+        fcntl.flock(self.turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.machine, mode)
+        finally:
+            fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+
+
+def pytest_configure(config):
+    # Under pytest-xdist each worker's base directory lies in the run's.
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        config.machine_share = MachineShare(Path(config.option.basetemp).parent)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    share = getattr(item.config, "machine_share", None)
+    if share is None:
+        return (yield)
+    share.take(fcntl.LOCK_SH)
+    try:
+        return (yield)
+    finally:
+        fcntl.flock(share.machine, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    share = getattr(item.config, "machine_share", None)
+    if share is None or item.get_closest_marker("alone") is None:
+        return (yield)
+    # Let go first: two `alone` tests, each holding its shared lock, would wait for each other.
+    fcntl.flock(share.machine, fcntl.LOCK_UN)
+    share.take(fcntl.LOCK_EX)
+    try:
+        return (yield)
+    finally:
+        fcntl.flock(share.machine, fcntl.LOCK_SH)
 
 
 @pytest.fixture(scope="session")

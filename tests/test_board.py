@@ -46,6 +46,7 @@ def recognise_on_page(page, path) -> str:
     return page.get_attribute("#sfen", "data-board") or page.inner_text("#board-status")
 
 
+@pytest.mark.alone
 def test_the_page_reads_fresh_boards_and_agrees_with_the_command_line(
     default_site, browser, fresh_boards
 ):
