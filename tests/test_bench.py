@@ -95,7 +95,7 @@ def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
                                             "litert-threads", "tfjs-slow-network",
                                             "litert-slow-network"]  # fmt: skip
     for visit in browser["first_visit"].values():
-        for field in ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms"):
+        for field in ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms", "first_squares_ms"):
             assert visit[field]["median"] > 0, field
     assert browser["first_visit"]["wasm-simd"]["wasm"] == ["tfjs-backend-wasm-simd.wasm"]
     assert browser["first_visit"]["litert"]["wasm"] == ["litert_wasm_internal.wasm"]
@@ -118,6 +118,7 @@ def test_the_browser_section_times_start_up_backends_and_batch_sizes(benched):
     assert list(browser["batch_sweep"]) == ["1", "3", "9", "27", "81"]
     for size, entry in browser["batch_sweep"].items():
         assert entry["batch"] == int(size) and entry["squares_ms"]["median"] > 0
+        assert entry["warmup_images"] == 1 and entry["first_squares_ms"] > 0  # TF.js
     assert browser["long_tasks"]["boards"] >= 1 and browser["long_tasks"]["longest_ms"] >= 0
 
 

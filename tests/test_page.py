@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import math
 import os
 import re
 
@@ -290,10 +291,14 @@ def test_the_thread_count_and_batch_size_can_be_chosen(served, browser, tmp_path
     image, expected = decisive_image(project, tmp_path)
     page = ready_page(browser, url + query)
     assert page.inner_text("#model-backend") == f"wasm ({features})"
-    assert page.inner_text("#model-warmup-time").endswith(f"(batch of {batch})")
+    assert page.inner_text("#model-batch") == f"{batch} images"
+    assert page.inner_text("#model-warmup-time").endswith("(one image)")  # TF.js
     page.set_input_files("input[name=images]", [str(image)] * 5)
     labels = labels_when_done(page, 5)
     assert labels == [expected] * 5
+    page.wait_for_selector("#request-times[data-tensors]")
+    batches = re.findall(r"\d+ ms \((?:one thread|\d threads)\)", page.inner_text("#request-times"))
+    assert len(batches) == math.ceil(5 / batch)  # the batch size chosen
     page.close()
 
 
@@ -343,6 +348,8 @@ def test_litert_tries_one_thread_and_all_cores_at_warm_up_and_says_which_it_took
     project, url = served
     image, expected = decisive_image(project, tmp_path)
     page = ready_page(browser, f"{url}?runtime=litert")
+    # LiteRT.js compiles a model for a batch size: it warms up the one it runs
+    assert page.inner_text("#model-warmup-time").endswith(f"(batch of {BATCH_SIZE})")
     features = page.inner_text("#model-backend")
     cores = min(4, os.cpu_count() or 1)
     if cores == 1:

@@ -72,7 +72,8 @@ async function classify(id: number, images: ImageInput[], runtime: Runtime): Pro
   const { batchSize, inputHeight, inputWidth, channels, labels } = info;
   const pixelsPerImage = inputHeight * inputWidth * channels;
   // A lone image (a camera frame, say) runs as a batch of one, not padded to the full batch;
-  // more are cut into batches of the full size, zero-padded, the shape warmed up.
+  // more are cut into batches of the full size, zero-padded: one shape, set up once (and the
+  // one LiteRT.js's model is compiled for).
   const rows = images.length === 1 ? 1 : batchSize;
   for (let offset = 0; offset < images.length; offset += rows) {
     const started = performance.now();

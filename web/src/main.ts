@@ -126,7 +126,9 @@ function showModel(info: ModelInfo): void {
   backend.dataset.backend = info.backend;
   backend.textContent = info.features ? `${info.backend} (${info.features})` : info.backend;
   element('model-load-time').textContent = `${info.loadMs.toFixed(0)} ms`;
-  element('model-warmup-time').textContent = `${info.warmupMs.toFixed(0)} ms (batch of ${info.batchSize})`;
+  const warmed = info.warmupImages === 1 ? 'one image' : `batch of ${info.warmupImages}`;
+  element('model-warmup-time').textContent = `${info.warmupMs.toFixed(0)} ms (${warmed})`;
+  element('model-batch').textContent = `${info.batchSize} images`;
   element('model-classes').textContent = info.labels.join(' ');
 }
 

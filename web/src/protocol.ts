@@ -67,6 +67,8 @@ export interface ModelInfo {
   batchSize: number;
   loadMs: number;
   warmupMs: number;
+  /** Images the warm-up ran at once: one on TF.js, the fixed batch on LiteRT.js. */
+  warmupImages: number;
   /** Live tensors once the model is loaded: every request must return to this. */
   baselineTensors: number;
 }

@@ -205,7 +205,8 @@ class Page:
 
 def first_visit(browser, url: str, variant: Variant, board: Path) -> dict:
     """A first visit with a board screenshot at hand: it is given to the page as soon as the
-    page can take it. Times since navigation: model ready, board read; and the warm-up."""
+    page can take it. Times since navigation: model ready, board read; the warm-up, and the
+    worker's time on the first board's squares (they pay what the warm-up left to set up)."""
     page = Page(browser, url, variant)
     try:
         board_result = page.recognise(board)  # the page waits for its model itself
@@ -217,6 +218,7 @@ def first_visit(browser, url: str, variant: Variant, board: Path) -> dict:
             "warmup_ms": page.info["warmupMs"],
             "load_ms": page.info["loadMs"],
             "first_board_ms": board_result["end"],
+            "first_squares_ms": board_result["classifyMs"],
             "runtime": page.info["runtime"],
             "features": page.info["features"],
             "wasm": page.wasm,

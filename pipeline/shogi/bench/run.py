@@ -51,7 +51,7 @@ FIRST_VISITS = (
 BATCH_SWEEP = (1, 3, 9, 27, 81)
 # native TFLite's and ONNX Runtime Web's threads
 THREADS = (1, 2)
-VISIT_FIELDS = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms")
+VISIT_FIELDS = ("model_ready_ms", "load_ms", "warmup_ms", "first_board_ms", "first_squares_ms")
 # Camera frames each backend classifies per measurement (with --quick: fewer)
 CAMERA_FRAMES = 40
 
@@ -261,7 +261,10 @@ def _backend(page: browser.Page, samples: dict) -> dict:
         "threads": page.info["threads"],
         "batch": page.info["batchSize"],
         "warmup_ms": round(page.info["warmupMs"], 1),
+        "warmup_images": page.info["warmupImages"],
         "runtime": page.info["runtime"],
+        # the page's first board, which pays whatever first-run setup the warm-up left
+        "first_squares_ms": round(samples[page.variant.name][0]["classifyMs"], 1),
         "squares_ms": summary([board["classifyMs"] for board in samples[page.variant.name]]),
         "board_ms": summary([board["boardMs"] for board in samples[page.variant.name]]),
         "board_steps_ms": {

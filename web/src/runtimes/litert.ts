@@ -58,8 +58,9 @@ export async function start(options: LoadOptions, onProgress: (fraction: number)
     }
   };
 
-  // Warm-up with the full batch; a lone image's model is compiled on its first request (a
-  // camera's first frame), as TF.js leaves a batch of one to its first request.
+  // Warm-up with the full batch: LiteRT.js compiles a model for each batch size, and a lone
+  // image's model is compiled on its first request (a camera's first frame), not on every
+  // page load.
   const warmupStarted = performance.now();
   const zeros = new Float32Array(options.batchSize * shape.inputHeight * shape.inputWidth * shape.channels);
   const runFull = (model: CompiledModel) => run(model, zeros, options.batchSize);
@@ -85,6 +86,7 @@ export async function start(options: LoadOptions, onProgress: (fraction: number)
       batchSize: options.batchSize,
       loadMs,
       warmupMs,
+      warmupImages: options.batchSize,
       baselineTensors: live,
     },
     async scores(pixels, rows) {
