@@ -9,15 +9,12 @@ import sys
 import pytest
 from support import (
     MODEL_TASKS,
-    assert_no_chatter,
     changed_settings,
     clean_environment,
     save_random_checkpoint,
     start_build,
     step_of,
 )
-
-from pipeline.shogi import evaluation, train
 
 ALL_TASKS = ["freeze", "convert", "tflite", "node", "bundle", "site"]
 
@@ -127,18 +124,6 @@ def test_a_checkpoint_saved_again_unchanged_reruns_freeze_at_most(project):
     assert {"convert", "tflite", "site"} <= set(run.up_to_date)
 
 
-def test_a_quick_doit_train_rebuilds_the_model_stages_only(quick_trained):
-    assert quick_trained.training.executed == ["train"]
-    assert_no_chatter(quick_trained.training.output)
-    assert sorted(quick_trained.rebuild.executed) == MODEL_TASKS
-    assert "held out style" in quick_trained.card and "W_RY" in quick_trained.card
-    # each held-out design's row on whole boards
-    assert "Piece designs it never trained on" in quick_trained.card
-    for name in train.HELD_OUT_STYLES.split(","):
-        assert f"<th>{evaluation.design_of(name)}</th>" in quick_trained.card, name
-    assert quick_trained.confusion_pngs >= 1
-
-
 def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project):
     """doit records file_dep hashes after the action: a checkpoint replaced while freeze
     reads it must not leave the build marked up to date with the old model."""
@@ -166,6 +151,7 @@ def test_a_checkpoint_overwritten_during_the_build_is_rebuilt_next_time(project)
     assert info["checkpoint_fingerprint"] == current
     manifest = json.loads((project.artifacts / "site" / "manifest.json").read_text("utf-8"))
     assert manifest["checkpointFingerprint"] == current
+
 
 def test_clean_removes_what_the_tasks_made_and_doit_rebuilds_it(project):
     run = project.doit("clean")

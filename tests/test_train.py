@@ -3,7 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import step_of
+from support import MODEL_TASKS, assert_no_chatter, step_of
 
 from pipeline import checkpoints, half_turn
 from pipeline import config as settings
@@ -21,6 +21,18 @@ def test_quick_training_writes_a_checkpoint_its_labels_and_metrics(quick_trained
     assert (checkpoint_dir / "confusion.png").read_bytes().startswith(b"\x89PNG")
     assert all(path.is_file() for path in checkpoints.files_of(prefix))
     assert "training" in quick_trained.training.output  # the progress bar
+
+
+def test_a_quick_doit_train_rebuilds_the_model_stages_only(quick_trained):
+    assert quick_trained.training.executed == ["train"]
+    assert_no_chatter(quick_trained.training.output)
+    assert sorted(quick_trained.rebuild.executed) == MODEL_TASKS
+    assert "held out style" in quick_trained.card and "W_RY" in quick_trained.card
+    # each held-out design's row on whole boards
+    assert "Piece designs it never trained on" in quick_trained.card
+    for name in train.HELD_OUT_STYLES.split(","):
+        assert f"<th>{evaluation.design_of(name)}</th>" in quick_trained.card, name
+    assert quick_trained.confusion_pngs >= 1
 
 
 def test_the_index_file_is_written_last(quick_trained):
